@@ -1,0 +1,492 @@
+//! [`Event`]: the envelope of a snapshot event, kept losslessly, with `data.object` raw.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::event_type::EventType;
+use super::object::EventObject;
+use crate::Error;
+
+/// The `object` string of a snapshot event.
+const EVENT_OBJECT: &str = "event";
+/// The `object` string of a thin event (event destinations).
+pub(crate) const THIN_EVENT_OBJECT: &str = "v2.core.event";
+
+/// A field that may be absent, present as `null`, or present with a value: all three are kept
+/// apart so that serializing gives back exactly what was received.
+type Slot<T> = Option<Option<T>>;
+
+/// A Stripe snapshot event (`"object": "event"`).
+///
+/// Parsing reads the envelope and keeps `data.object` as its raw JSON text, so code that reads
+/// only the envelope pays only for the envelope; [`object`](Event::object) and
+/// [`object_as`](Event::object_as) parse the resource when asked. Every field is kept,
+/// including the ones this crate does not know, so `serde_json::to_value(&event)` equals the
+/// JSON value of the body Stripe sent.
+///
+/// Only `id`, `type`, `created` (integer seconds) and an object `data` are required; anything
+/// else may be missing or `null`, so no genuine event of any API version is rejected for its
+/// content.
+///
+/// # Examples
+///
+/// ```
+/// use stripe_webhooks::{Event, EventObject, EventType};
+///
+/// let body = br#"{
+///   "id": "evt_1", "object": "event", "type": "payment_intent.payment_failed",
+///   "api_version": "2026-10-28.endive", "created": 1700000000, "livemode": false,
+///   "pending_webhooks": 1, "request": {"id": null, "idempotency_key": null},
+///   "data": {"object": {"id": "pi_1", "object": "payment_intent", "amount": 2000,
+///                       "currency": "usd", "status": "requires_payment_method"}}
+/// }"#;
+/// let event = Event::from_slice(body)?;
+/// assert_eq!(event.event_type(), &EventType::PaymentIntentPaymentFailed);
+/// assert_eq!(event.created().unix_timestamp(), 1_700_000_000);
+/// match event.object()? {
+///     EventObject::PaymentIntent(intent) => assert_eq!(intent.amount, 2000),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// // Lossless: the event serializes back to what was delivered.
+/// let sent: serde_json::Value = serde_json::from_slice(body).unwrap();
+/// assert_eq!(serde_json::to_value(&event).unwrap(), sent);
+/// # Ok::<(), stripe_webhooks::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Event {
+    id: String,
+    object: Slot<String>,
+    event_type: EventType,
+    created: OffsetDateTime,
+    livemode: Slot<bool>,
+    api_version: Slot<String>,
+    pending_webhooks: Slot<i64>,
+    request: Option<Value>,
+    account: Slot<String>,
+    context: Slot<String>,
+    data: EventData,
+    extra: Map<String, Value>,
+}
+
+/// `data`, with `object` and `previous_attributes` kept as raw text.
+#[derive(Clone)]
+struct EventData {
+    object: Option<Box<RawValue>>,
+    previous_attributes: Option<Box<RawValue>>,
+    extra: Map<String, Value>,
+}
+
+/// The request that caused an event, if any: `event.request`.
+///
+/// Before API version 2017-05-25 Stripe sent the request id as a bare string; both shapes
+/// give this view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestInfo<'a> {
+    /// The id of the API request (`req_…`), or `None` for automatic events.
+    pub id: Option<&'a str>,
+    /// The idempotency key the request was made with, if any.
+    pub idempotency_key: Option<&'a str>,
+}
+
+impl Event {
+    /// Parses a snapshot event without verifying it, for bytes that were verified elsewhere
+    /// (a queue, a database). For a request, use [`Webhook::verify_and_parse`](crate::Webhook::verify_and_parse).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Json`]: the bytes are not JSON.
+    /// - [`Error::ThinEventPayload`]: a thin event (`"object": "v2.core.event"`).
+    /// - [`Error::NotAnEvent`]: JSON, but not an event (not an object, `object` is neither
+    ///   `event` nor absent, a required field is missing, or a known field has the wrong JSON
+    ///   type); the reason names the field.
+    pub fn from_slice(payload: &[u8]) -> Result<Event, Error> {
+        match serde_json::from_slice::<Parsed>(payload) {
+            Ok(Parsed::Event(event)) => Ok(*event),
+            Ok(Parsed::Thin) => Err(Error::ThinEventPayload),
+            Ok(Parsed::Invalid(reason)) => Err(Error::not_an_event(reason)),
+            Err(error) if error.is_data() => Err(Error::not_an_event(error)),
+            Err(error) => Err(Error::Json(error)),
+        }
+    }
+
+    /// The event id (`evt_…`): the key for duplicate detection.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The event type.
+    #[must_use]
+    pub fn event_type(&self) -> &EventType {
+        &self.event_type
+    }
+
+    /// When the event was created (whole seconds; not an order between events).
+    #[must_use]
+    pub fn created(&self) -> OffsetDateTime {
+        self.created
+    }
+
+    /// Whether the event happened in live mode (`false` when absent).
+    #[must_use]
+    pub fn livemode(&self) -> bool {
+        matches!(self.livemode, Some(Some(true)))
+    }
+
+    /// The API version `data.object` was rendered with; `None` for events older than
+    /// 2014-06-02 or when Stripe sent `null`.
+    #[must_use]
+    pub fn api_version(&self) -> Option<&str> {
+        self.api_version.as_ref()?.as_deref()
+    }
+
+    /// How many webhook deliveries of this event had not yet succeeded when it was sent.
+    #[must_use]
+    pub fn pending_webhooks(&self) -> Option<i64> {
+        self.pending_webhooks.flatten()
+    }
+
+    /// The API request that caused the event, if any.
+    #[must_use]
+    pub fn request(&self) -> Option<RequestInfo<'_>> {
+        match self.request.as_ref()? {
+            Value::String(id) => Some(RequestInfo {
+                id: Some(id),
+                idempotency_key: None,
+            }),
+            Value::Object(fields) => Some(RequestInfo {
+                id: fields.get("id").and_then(Value::as_str),
+                idempotency_key: fields.get("idempotency_key").and_then(Value::as_str),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The connected account (`acct_…`) the event happened on, for Connect endpoints.
+    #[must_use]
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_ref()?.as_deref()
+    }
+
+    /// The `context` of the event (an account or organization context), if any.
+    #[must_use]
+    pub fn context(&self) -> Option<&str> {
+        self.context.as_ref()?.as_deref()
+    }
+
+    /// `data.object` exactly as Stripe sent it (the JSON `null` when it was absent).
+    #[must_use]
+    pub fn object_raw(&self) -> &RawValue {
+        self.data.object.as_deref().unwrap_or(RawValue::NULL)
+    }
+
+    /// `data.previous_attributes` exactly as sent: on `*.updated` events, the old values of
+    /// the fields that changed.
+    #[must_use]
+    pub fn previous_attributes_raw(&self) -> Option<&RawValue> {
+        self.data.previous_attributes.as_deref()
+    }
+
+    /// `data.previous_attributes` read as `T` (a `serde_json::Map`, or a struct of the fields
+    /// you watch).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ObjectShape`] when it does not fit `T`; the path starts at `previous_attributes`.
+    pub fn previous_attributes_as<T: DeserializeOwned>(&self) -> Result<Option<T>, Error> {
+        self.previous_attributes_raw()
+            .map(|raw| super::object::from_raw(raw, ".previous_attributes"))
+            .transpose()
+    }
+
+    /// The typed resource in `data.object`, picked by its `object` string; a resource this
+    /// crate does not type is [`EventObject::Unknown`], never an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ObjectShape`] when a field has a JSON type Stripe documents otherwise; the
+    /// error names the field path, and the event (with `object_raw`) stays intact.
+    pub fn object(&self) -> Result<EventObject, Error> {
+        EventObject::from_raw(self.object_raw())
+    }
+
+    /// `data.object` read as any `T`: one of this crate's resources, or a struct of your own
+    /// with just the fields you need.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ObjectShape`] naming the field path where the object does not fit `T`.
+    pub fn object_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        super::object::from_raw(self.object_raw(), "")
+    }
+
+    /// `data.object.id` and `data.object.object` (for ordering and grouping), read without
+    /// parsing the rest of the object.
+    #[must_use]
+    pub fn object_ref(&self) -> ObjectRef {
+        serde_json::from_str(self.object_raw().get()).unwrap_or_default()
+    }
+}
+
+/// The identity of the object an event is about: `data.object.id` and `data.object.object`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
+#[non_exhaustive]
+pub struct ObjectRef {
+    /// `data.object.id`, e.g. `pi_…`.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub id: Option<String>,
+    /// `data.object.object`, e.g. `payment_intent`.
+    #[serde(default, rename = "object", deserialize_with = "lenient_string")]
+    pub kind: Option<String>,
+}
+
+/// A string, or `None` for anything else (never an error).
+fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(deserializer)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("id", &self.id)
+            .field("type", &self.event_type)
+            .field("created", &self.created.unix_timestamp())
+            .field("livemode", &self.livemode())
+            .field("api_version", &self.api_version())
+            .field("account", &self.account())
+            .field("object_len", &self.object_raw().get().len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the envelope visitor found. Thin events and malformed envelopes are values, not serde
+/// errors, so `from_slice` can map each to its own variant of [`Error`].
+enum Parsed {
+    Event(Box<Event>),
+    Thin,
+    Invalid(String),
+}
+
+/// Maps a field's serde error to one that names the field.
+fn in_field<E: de::Error>(field: &str) -> impl FnOnce(E) -> E + '_ {
+    move |error| E::custom(format_args!("field `{field}`: {error}"))
+}
+
+/// Reads the next value of a known field, refusing a second occurrence of it.
+fn take<'de, A, T>(map: &mut A, slot: &mut Option<T>, field: &str) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(de::Error::custom(format_args!("duplicate field `{field}`")));
+    }
+    *slot = Some(map.next_value().map_err(in_field(field))?);
+    Ok(())
+}
+
+impl<'de> Deserialize<'de> for Parsed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(EnvelopeVisitor)
+    }
+}
+
+struct EnvelopeVisitor;
+
+impl<'de> Visitor<'de> for EnvelopeVisitor {
+    type Value = Parsed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Stripe event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
+        let mut id: Option<String> = None;
+        let mut object: Slot<String> = None;
+        let mut event_type: Option<EventType> = None;
+        // Read loosely: a thin event's `created` is a string, and the thin check comes last.
+        let mut created: Option<Value> = None;
+        let mut livemode: Slot<bool> = None;
+        let mut api_version: Slot<String> = None;
+        let mut pending_webhooks: Slot<i64> = None;
+        let mut request: Option<Value> = None;
+        let mut account: Slot<String> = None;
+        let mut context: Slot<String> = None;
+        let mut data: Option<EventData> = None;
+        let mut extra = Map::new();
+
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "id" => take(&mut map, &mut id, "id")?,
+                "object" => take(&mut map, &mut object, "object")?,
+                "type" => take(&mut map, &mut event_type, "type")?,
+                "created" => take(&mut map, &mut created, "created")?,
+                "livemode" => take(&mut map, &mut livemode, "livemode")?,
+                "api_version" => take(&mut map, &mut api_version, "api_version")?,
+                "pending_webhooks" => take(&mut map, &mut pending_webhooks, "pending_webhooks")?,
+                "request" => take(&mut map, &mut request, "request")?,
+                "account" => take(&mut map, &mut account, "account")?,
+                "context" => take(&mut map, &mut context, "context")?,
+                "data" => take(&mut map, &mut data, "data")?,
+                _ => {
+                    let value = map.next_value::<Value>()?;
+                    extra.insert(key.into_owned(), value);
+                }
+            }
+        }
+
+        match object.as_ref().and_then(Option::as_deref) {
+            None | Some(EVENT_OBJECT) => {}
+            Some(THIN_EVENT_OBJECT) => return Ok(Parsed::Thin),
+            Some(other) => {
+                return Ok(Parsed::Invalid(format!(
+                    "`object` is {other:?}, expected \"event\""
+                )))
+            }
+        }
+        let missing = |field: &str| Ok(Parsed::Invalid(format!("missing field `{field}`")));
+        let Some(id) = id else { return missing("id") };
+        let Some(event_type) = event_type else {
+            return missing("type");
+        };
+        let Some(created_value) = created else {
+            return missing("created");
+        };
+        let Some(data) = data else {
+            return missing("data");
+        };
+        let Some(created) = created_value
+            .as_i64()
+            .and_then(|seconds| OffsetDateTime::from_unix_timestamp(seconds).ok())
+        else {
+            return Ok(Parsed::Invalid(format!(
+                "field `created` is {created_value}, expected Unix seconds"
+            )));
+        };
+
+        Ok(Parsed::Event(Box::new(Event {
+            id,
+            object,
+            event_type,
+            created,
+            livemode,
+            api_version,
+            pending_webhooks,
+            request,
+            account,
+            context,
+            data,
+            extra,
+        })))
+    }
+}
+
+impl<'de> Deserialize<'de> for EventData {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DataVisitor;
+
+        impl<'de> Visitor<'de> for DataVisitor {
+            type Value = EventData;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object with `object` and optional `previous_attributes`")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EventData, A::Error> {
+                let mut data = EventData {
+                    object: None,
+                    previous_attributes: None,
+                    extra: Map::new(),
+                };
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "object" => take(&mut map, &mut data.object, "data.object")?,
+                        "previous_attributes" => take(
+                            &mut map,
+                            &mut data.previous_attributes,
+                            "data.previous_attributes",
+                        )?,
+                        _ => {
+                            let value = map.next_value::<Value>()?;
+                            data.extra.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(data)
+            }
+        }
+
+        deserializer.deserialize_map(DataVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    /// Reads an event from any serde format, as [`Event::from_slice`] does from bytes.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Parsed::deserialize(deserializer)? {
+            Parsed::Event(event) => Ok(*event),
+            Parsed::Thin => Err(de::Error::custom(Error::ThinEventPayload)),
+            Parsed::Invalid(reason) => Err(de::Error::custom(reason)),
+        }
+    }
+}
+
+/// Writes a slot back as it came: absent stays absent, `null` stays `null`.
+fn put<M: SerializeMap, T: Serialize>(
+    map: &mut M,
+    key: &str,
+    slot: &Slot<T>,
+) -> Result<(), M::Error> {
+    match slot {
+        Some(value) => map.serialize_entry(key, value),
+        None => Ok(()),
+    }
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        put(&mut map, "object", &self.object)?;
+        map.serialize_entry("type", &self.event_type)?;
+        map.serialize_entry("created", &self.created.unix_timestamp())?;
+        put(&mut map, "livemode", &self.livemode)?;
+        put(&mut map, "api_version", &self.api_version)?;
+        put(&mut map, "pending_webhooks", &self.pending_webhooks)?;
+        if let Some(request) = &self.request {
+            map.serialize_entry("request", request)?;
+        }
+        put(&mut map, "account", &self.account)?;
+        put(&mut map, "context", &self.context)?;
+        map.serialize_entry("data", &self.data)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for EventData {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(object) = &self.object {
+            map.serialize_entry("object", object)?;
+        }
+        if let Some(previous) = &self.previous_attributes {
+            map.serialize_entry("previous_attributes", previous)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,58 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod error;
+pub mod event;
+mod open_enum;
+pub mod resources;
+pub mod signature;
+pub mod testing;
+
+pub use error::{Error, ErrorKind};
+pub use event::{Event, EventObject, EventType, ThinEvent};
+pub use signature::{Secret, Verified, Webhook};
+
+/// The Stripe API version this crate's models were written against.
+///
+/// Events of any other version parse too (see the crate docs); use
+/// [`same_release_train`] to learn whether an event's version is from the same release.
+pub const API_VERSION: &str = "2026-10-28.endive";
+
+/// Whether `version` (an event's `api_version`) is from the same release train as
+/// [`API_VERSION`]: the part after the date (`endive`) names the train, and versions of one
+/// train differ only by additive changes. Never fails: unknown or malformed versions are
+/// simply `false`.
+///
+/// # Examples
+///
+/// ```
+/// use stripe_webhooks::same_release_train;
+///
+/// assert!(same_release_train("2026-10-28.endive"));
+/// assert!(same_release_train("2026-11-17.endive"));
+/// assert!(!same_release_train("2025-03-31.basil"));
+/// assert!(!same_release_train("2020-08-27"));
+/// ```
+#[must_use]
+pub fn same_release_train(version: &str) -> bool {
+    fn train(version: &str) -> Option<&str> {
+        version.split_once('.').map(|(_, train)| train)
+    }
+    train(version).is_some_and(|ours| Some(ours) == train(API_VERSION))
+}
+
+#[cfg(test)]
+mod tests {
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        assert_send_sync::<crate::Webhook>();
+        assert_send_sync::<crate::Verified<'static>>();
+        assert_send_sync::<crate::Event>();
+        assert_send_sync::<crate::Error>();
+        assert_send_sync::<crate::EventObject>();
+    }
+}

@@ -1,0 +1,20 @@
+//! [`Charge`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A Charge. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Charge {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for Charge {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

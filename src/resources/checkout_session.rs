@@ -1,0 +1,20 @@
+//! [`CheckoutSession`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A CheckoutSession. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CheckoutSession {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for CheckoutSession {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

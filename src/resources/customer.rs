@@ -1,0 +1,20 @@
+//! [`Customer`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A Customer. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Customer {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for Customer {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

@@ -1,0 +1,20 @@
+//! [`Dispute`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A Dispute. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Dispute {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for Dispute {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

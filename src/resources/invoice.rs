@@ -1,0 +1,20 @@
+//! [`Invoice`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A Invoice. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Invoice {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for Invoice {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

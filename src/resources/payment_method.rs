@@ -1,0 +1,20 @@
+//! [`PaymentMethod`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A PaymentMethod. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct PaymentMethod {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for PaymentMethod {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

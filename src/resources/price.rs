@@ -1,0 +1,20 @@
+//! [`Price`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A Price. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Price {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for Price {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

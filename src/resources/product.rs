@@ -1,0 +1,20 @@
+//! [`Product`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A Product. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Product {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for Product {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

@@ -1,0 +1,20 @@
+//! [`Refund`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A Refund. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Refund {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for Refund {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

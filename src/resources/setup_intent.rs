@@ -1,0 +1,20 @@
+//! [`SetupIntent`] (to be completed).
+
+use serde::{Deserialize, Serialize};
+
+use super::common::HasId;
+
+/// A SetupIntent. Placeholder: only the id is typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SetupIntent {
+    /// Unique identifier.
+    pub id: String,
+}
+
+impl HasId for SetupIntent {
+    fn object_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}

@@ -1,0 +1,181 @@
+//! Parsing the `Stripe-Signature` header into a timestamp and the `v1` signatures it carries.
+
+use crate::Error;
+
+/// The longest `Stripe-Signature` header accepted, in bytes.
+///
+/// Stripe's own header is about 150 bytes per active secret; the cap bounds the work an
+/// unauthenticated request can cause before any HMAC is computed.
+pub const MAX_HEADER_LEN: usize = 8 * 1024;
+
+/// The most comma-separated entries accepted in one `Stripe-Signature` header.
+pub const MAX_HEADER_ENTRIES: usize = 64;
+
+/// Length in bytes of one HMAC-SHA256 signature.
+pub(crate) const SIGNATURE_LEN: usize = 32;
+
+const TIMESTAMP_KEY: &str = "t";
+const SIGNATURE_SCHEME: &str = "v1";
+
+/// A header that passed the syntax checks. Signatures that are not 64 hex digits are counted
+/// but kept out of `signatures`: they can never match, and they never cause an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ParsedHeader {
+    pub(crate) timestamp: i64,
+    pub(crate) signatures: Vec<[u8; SIGNATURE_LEN]>,
+    pub(crate) malformed_signatures: usize,
+}
+
+impl ParsedHeader {
+    /// Parses a header value.
+    ///
+    /// Bounds come first: the length and entry count are checked before anything is decoded.
+    pub(crate) fn parse(header: &str) -> Result<Self, Error> {
+        if header.len() > MAX_HEADER_LEN {
+            return Err(Error::HeaderTooLong {
+                len: header.len(),
+                max: MAX_HEADER_LEN,
+            });
+        }
+        if header.trim().is_empty() {
+            return Err(Error::HeaderEmpty);
+        }
+
+        let mut timestamp = None;
+        let mut signatures = Vec::new();
+        let mut malformed_signatures = 0;
+        let mut v1_entries = 0;
+
+        for (index, entry) in header.split(',').enumerate() {
+            if index >= MAX_HEADER_ENTRIES {
+                return Err(Error::HeaderTooManyEntries {
+                    max: MAX_HEADER_ENTRIES,
+                });
+            }
+            // An entry without `=` carries no scheme we know, like an unknown scheme: ignored.
+            let Some((key, value)) = entry.trim().split_once('=') else {
+                continue;
+            };
+            match key {
+                TIMESTAMP_KEY => {
+                    if timestamp.is_some() {
+                        return Err(Error::TimestampRepeated);
+                    }
+                    timestamp = Some(parse_timestamp(value)?);
+                }
+                SIGNATURE_SCHEME => {
+                    v1_entries += 1;
+                    match decode_signature(value) {
+                        Some(signature) => signatures.push(signature),
+                        None => malformed_signatures += 1,
+                    }
+                }
+                // `v0` (Stripe's test-only scheme) and anything unknown never count: accepting a
+                // weaker scheme would be a downgrade.
+                _ => {}
+            }
+        }
+
+        let timestamp = timestamp.ok_or(Error::TimestampMissing)?;
+        if v1_entries == 0 {
+            return Err(Error::SignatureMissing);
+        }
+        Ok(ParsedHeader {
+            timestamp,
+            signatures,
+            malformed_signatures,
+        })
+    }
+}
+
+/// Unix seconds as ASCII digits only: no sign, no spaces, no `+`, within the range of dates
+/// `time` can represent (so the tolerance arithmetic can never overflow).
+fn parse_timestamp(value: &str) -> Result<i64, Error> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::TimestampInvalid);
+    }
+    let seconds: i64 = value.parse().map_err(|_| Error::TimestampInvalid)?;
+    time::OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| Error::TimestampInvalid)?;
+    Ok(seconds)
+}
+
+/// 64 hex digits (either case) into 32 bytes; anything else is `None`.
+fn decode_signature(value: &str) -> Option<[u8; SIGNATURE_LEN]> {
+    let mut out = [0u8; SIGNATURE_LEN];
+    hex::decode_to_slice(value, &mut out).ok()?;
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIG: &str = "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd";
+
+    #[test]
+    fn parses_stripe_documented_header() {
+        let parsed = ParsedHeader::parse(&format!("t=1492774577,v1={SIG},v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39")).unwrap();
+        assert_eq!(parsed.timestamp, 1492774577);
+        assert_eq!(parsed.signatures.len(), 1);
+        assert_eq!(hex::encode(parsed.signatures[0]), SIG);
+        assert_eq!(parsed.malformed_signatures, 0);
+    }
+
+    #[test]
+    fn entries_in_any_order_and_with_spaces() {
+        let parsed = ParsedHeader::parse(&format!(" v1={SIG} , t=12 ")).unwrap();
+        assert_eq!(parsed.timestamp, 12);
+        assert_eq!(parsed.signatures.len(), 1);
+    }
+
+    #[test]
+    fn malformed_v1_is_counted_not_fatal() {
+        let parsed =
+            ParsedHeader::parse(&format!("t=1,v1=,v1=zz,v1={}, v1={SIG}", &SIG[..62])).unwrap();
+        assert_eq!(parsed.signatures.len(), 1);
+        assert_eq!(parsed.malformed_signatures, 3);
+    }
+
+    #[test]
+    fn syntax_errors_each_have_their_variant() {
+        let cases: &[(&str, crate::ErrorKind)] = &[
+            ("", crate::ErrorKind::HeaderEmpty),
+            ("   ", crate::ErrorKind::HeaderEmpty),
+            ("v1=00", crate::ErrorKind::TimestampMissing),
+            ("t=1,t=1,v1=00", crate::ErrorKind::TimestampRepeated),
+            ("t=abc,v1=00", crate::ErrorKind::TimestampInvalid),
+            ("t=-5,v1=00", crate::ErrorKind::TimestampInvalid),
+            ("t=+5,v1=00", crate::ErrorKind::TimestampInvalid),
+            ("t=,v1=00", crate::ErrorKind::TimestampInvalid),
+            ("t=١٢٣,v1=00", crate::ErrorKind::TimestampInvalid),
+            (
+                "t=1000000000000000000000000000000,v1=00",
+                crate::ErrorKind::TimestampInvalid,
+            ),
+            ("t=999999999999,v1=00", crate::ErrorKind::TimestampInvalid),
+            ("t=1", crate::ErrorKind::SignatureMissing),
+            ("t=1,v0=00", crate::ErrorKind::SignatureMissing),
+            ("t=1,v2=00,garbage", crate::ErrorKind::SignatureMissing),
+        ];
+        for (header, kind) in cases {
+            let err = ParsedHeader::parse(header).unwrap_err();
+            assert_eq!(err.kind(), *kind, "header {header:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn bounds_are_checked_first() {
+        let long = format!("t=1,v1={}", "a".repeat(MAX_HEADER_LEN));
+        assert!(matches!(
+            ParsedHeader::parse(&long),
+            Err(Error::HeaderTooLong { .. })
+        ));
+        let many = format!("t=1{}", ",x".repeat(MAX_HEADER_ENTRIES));
+        assert!(matches!(
+            ParsedHeader::parse(&many),
+            Err(Error::HeaderTooManyEntries { .. })
+        ));
+        let at_limit = format!("t=1,v1=00{}", ",x".repeat(MAX_HEADER_ENTRIES - 2));
+        assert!(ParsedHeader::parse(&at_limit).is_ok());
+    }
+}

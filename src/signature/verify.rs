@@ -1,0 +1,376 @@
+//! [`Webhook`], the verifier, and [`Verified`], the proof that a payload's signature held.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use time::OffsetDateTime;
+
+use super::header::{ParsedHeader, SIGNATURE_LEN};
+use super::secret::Secret;
+use crate::event::{Event, ThinEvent};
+use crate::Error;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// How far a signed timestamp may lie from the current time, in either direction, unless
+/// [`Webhook::tolerance`] says otherwise. Every official Stripe SDK uses the same five minutes.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// Verifies Stripe webhook deliveries for one endpoint.
+///
+/// Holds one or more signing secrets (more than one while a secret is being rolled, when
+/// Stripe signs with each active secret) and the timestamp tolerance. Cheap to clone, `Send`
+/// and `Sync`; build it once and share it.
+///
+/// # Examples
+///
+/// ```
+/// use stripe_webhooks::{testing, Webhook};
+///
+/// # let body = br#"{"id":"evt_1","object":"event","type":"customer.created","created":1700000000,"livemode":false,"data":{"object":{"id":"cus_1","object":"customer"}}}"#;
+/// # let now = time::OffsetDateTime::now_utc().unix_timestamp();
+/// # let header = testing::signature_header(body, "whsec_test_secret", now);
+/// let webhook = Webhook::new("whsec_test_secret");
+/// // `body` is the raw request body, `header` the Stripe-Signature header value.
+/// let event = webhook.verify_and_parse(body, &header)?;
+/// assert_eq!(event.id(), "evt_1");
+/// # Ok::<(), stripe_webhooks::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Webhook {
+    secrets: Vec<Secret>,
+    tolerance: Duration,
+}
+
+impl Webhook {
+    /// A verifier for one secret, with the default tolerance of five minutes.
+    ///
+    /// Never panics. Given an empty or blank secret (an unset environment variable is the
+    /// usual cause), every verification fails with [`Error::SecretMissing`]; given a secret with
+    /// leading or trailing whitespace, with [`Error::SecretWhitespace`].
+    #[must_use]
+    pub fn new(secret: impl Into<Secret>) -> Webhook {
+        Webhook {
+            secrets: vec![secret.into()],
+            tolerance: DEFAULT_TOLERANCE,
+        }
+    }
+
+    /// Adds another secret that is also accepted: while a secret is rolled, Stripe keeps the
+    /// old one active (for up to 24 hours) and signs every delivery with each.
+    ///
+    /// [`Verified::secret_index`] says which secret matched, so you can tell when the old one
+    /// stops being used.
+    #[must_use]
+    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Webhook {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// Sets how far the signed timestamp may lie from now, in the past or in the future.
+    ///
+    /// `Duration::ZERO` means the timestamp must be the current second exactly; there is no
+    /// value that turns the check off (use [`verify_at`](Webhook::verify_at) to check a stored
+    /// event against the time it was received).
+    #[must_use]
+    pub fn tolerance(mut self, tolerance: Duration) -> Webhook {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// The number of configured secrets.
+    #[must_use]
+    pub fn secret_count(&self) -> usize {
+        self.secrets.len()
+    }
+
+    /// Checks `header` (the `Stripe-Signature` value) against `payload` (the raw body) at the
+    /// current time.
+    ///
+    /// # Errors
+    ///
+    /// A secret configuration error, a malformed or oversized header, no matching signature,
+    /// or a timestamp outside the tolerance; see [`verify_at`](Webhook::verify_at).
+    pub fn verify<'a>(&self, payload: &'a [u8], header: &str) -> Result<Verified<'a>, Error> {
+        self.verify_at(payload, header, OffsetDateTime::now_utc())
+    }
+
+    /// Checks `header` against `payload` as if the current time were `now`.
+    ///
+    /// One HMAC-SHA256 per secret over `"{t}.{payload}"`; each result is compared with every
+    /// well-formed `v1` signature in constant time, all pairs always, and the outcome becomes a
+    /// `bool` once at the end. The signature is checked before the timestamp, so
+    /// [`Error::TimestampTooOld`] and [`Error::TimestampInFuture`] mean the delivery was
+    /// genuine but outside the tolerance.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stripe_webhooks::{testing, Error, Webhook};
+    /// use time::macros::datetime;
+    ///
+    /// let header = testing::signature_header(b"{}", "whsec_test_secret", 1_700_000_000);
+    /// let webhook = Webhook::new("whsec_test_secret");
+    ///
+    /// let verified = webhook.verify_at(b"{}", &header, datetime!(2023-11-14 22:15 UTC))?;
+    /// assert_eq!(verified.timestamp().unix_timestamp(), 1_700_000_000);
+    /// assert_eq!(verified.secret_index(), 0);
+    ///
+    /// let late = webhook.verify_at(b"{}", &header, datetime!(2023-11-14 23:00 UTC));
+    /// assert!(matches!(late, Err(Error::TimestampTooOld { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::SecretMissing`] / [`Error::SecretWhitespace`]: a configured secret is unusable.
+    /// - [`Error::HeaderEmpty`], [`Error::HeaderTooLong`], [`Error::HeaderTooManyEntries`],
+    ///   [`Error::TimestampMissing`], [`Error::TimestampRepeated`], [`Error::TimestampInvalid`],
+    ///   [`Error::SignatureMissing`]: the header is not one Stripe sends.
+    /// - [`Error::SignatureMismatch`]: no signature matches under any secret.
+    /// - [`Error::TimestampTooOld`] / [`Error::TimestampInFuture`]: genuine, but outside the
+    ///   tolerance around `now`.
+    pub fn verify_at<'a>(
+        &self,
+        payload: &'a [u8],
+        header: &str,
+        now: OffsetDateTime,
+    ) -> Result<Verified<'a>, Error> {
+        for (position, secret) in self.secrets.iter().enumerate() {
+            secret.check(position)?;
+        }
+        let parsed = ParsedHeader::parse(header)?;
+        let secret_index =
+            self.matching_secret(payload, &parsed)
+                .ok_or(Error::SignatureMismatch {
+                    signatures: parsed.signatures.len() + parsed.malformed_signatures,
+                    secrets: self.secrets.len(),
+                })?;
+        self.check_tolerance(parsed.timestamp, now)?;
+        Ok(Verified {
+            payload: Cow::Borrowed(payload),
+            timestamp: parsed.timestamp,
+            secret_index,
+        })
+    }
+
+    /// Verifies, then parses the payload as a snapshot [`Event`]. Nothing is parsed before the
+    /// signature holds.
+    ///
+    /// # Errors
+    ///
+    /// Everything [`verify`](Webhook::verify) returns, then everything
+    /// [`Event::from_slice`] returns.
+    pub fn verify_and_parse(&self, payload: &[u8], header: &str) -> Result<Event, Error> {
+        self.verify(payload, header)?.parse()
+    }
+
+    /// [`verify_and_parse`](Webhook::verify_and_parse) as if the current time were `now`.
+    ///
+    /// # Errors
+    ///
+    /// Everything [`verify_at`](Webhook::verify_at) returns, then everything
+    /// [`Event::from_slice`] returns.
+    pub fn verify_and_parse_at(
+        &self,
+        payload: &[u8],
+        header: &str,
+        now: OffsetDateTime,
+    ) -> Result<Event, Error> {
+        self.verify_at(payload, header, now)?.parse()
+    }
+
+    /// Verifies, then parses the payload as a [`ThinEvent`] (an event destination's
+    /// `v2.core.event` notification, signed the same way).
+    ///
+    /// # Errors
+    ///
+    /// Everything [`verify`](Webhook::verify) returns, then everything
+    /// [`ThinEvent::from_slice`] returns.
+    pub fn verify_and_parse_thin(&self, payload: &[u8], header: &str) -> Result<ThinEvent, Error> {
+        self.verify(payload, header)?.parse_thin()
+    }
+
+    /// [`verify_and_parse_thin`](Webhook::verify_and_parse_thin) as if the current time were `now`.
+    ///
+    /// # Errors
+    ///
+    /// Everything [`verify_at`](Webhook::verify_at) returns, then everything
+    /// [`ThinEvent::from_slice`] returns.
+    pub fn verify_and_parse_thin_at(
+        &self,
+        payload: &[u8],
+        header: &str,
+        now: OffsetDateTime,
+    ) -> Result<ThinEvent, Error> {
+        self.verify_at(payload, header, now)?.parse_thin()
+    }
+
+    /// The index of the secret whose HMAC equals one of the signatures, if any.
+    ///
+    /// Every (secret, signature) pair is compared, with no early exit, and the index is picked
+    /// with `conditional_assign`, so the time taken does not depend on which pair matched or
+    /// on how much of a forged signature is right.
+    fn matching_secret(&self, payload: &[u8], parsed: &ParsedHeader) -> Option<usize> {
+        let timestamp = parsed.timestamp.to_string();
+        let mut matched = Choice::from(0);
+        let mut matched_index = 0u64;
+        for (index, secret) in self.secrets.iter().enumerate() {
+            let expected = sign(secret.expose(), &timestamp, payload);
+            for signature in &parsed.signatures {
+                let equal = expected.ct_eq(signature);
+                // Keep the first match: later secrets never overwrite it.
+                matched_index.conditional_assign(&(index as u64), equal & !matched);
+                matched |= equal;
+            }
+        }
+        if bool::from(matched) {
+            usize::try_from(matched_index).ok()
+        } else {
+            None
+        }
+    }
+
+    fn check_tolerance(&self, timestamp: i64, now: OffsetDateTime) -> Result<(), Error> {
+        let tolerance_secs = self.tolerance.as_secs();
+        // Both values are within `time`'s range of dates, so the difference fits easily.
+        let age = i128::from(now.unix_timestamp()) - i128::from(timestamp);
+        let beyond = |seconds: i128| u64::try_from(seconds).unwrap_or(u64::MAX);
+        if age > i128::from(tolerance_secs) {
+            return Err(Error::TimestampTooOld {
+                age_secs: beyond(age),
+                tolerance_secs,
+            });
+        }
+        if -age > i128::from(tolerance_secs) {
+            return Err(Error::TimestampInFuture {
+                ahead_secs: beyond(-age),
+                tolerance_secs,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhook")
+            .field("secrets", &self.secrets.len())
+            .field("tolerance", &self.tolerance)
+            .finish()
+    }
+}
+
+/// HMAC-SHA256 of `"{timestamp}.{payload}"` keyed with `secret`: Stripe's v1 scheme.
+pub(crate) fn sign(secret: &[u8], timestamp: &str, payload: &[u8]) -> [u8; SIGNATURE_LEN] {
+    // HMAC takes a key of any length (longer keys are hashed), so this never fails; the
+    // fallback keeps that out of the type system without an unwrap.
+    let mut mac = match HmacSha256::new_from_slice(secret) {
+        Ok(mac) => mac,
+        Err(_) => return [0; SIGNATURE_LEN],
+    };
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(payload);
+    mac.finalize().into_bytes().into()
+}
+
+/// A payload whose signature held: the proof [`Webhook::verify`] returns.
+///
+/// Only verification creates one (the fields are private). It carries the signed timestamp,
+/// which secret matched and the payload itself, so it can be kept or queued and parsed later
+/// with [`parse`](Verified::parse); [`into_owned`](Verified::into_owned) detaches it from the
+/// request buffer.
+///
+/// # Examples
+///
+/// ```
+/// use stripe_webhooks::{testing, Webhook};
+///
+/// let body = br#"{"id":"evt_1","object":"event","type":"invoice.paid","created":1700000000,"livemode":false,"data":{"object":{"id":"in_1","object":"invoice"}}}"#;
+/// let now = time::OffsetDateTime::now_utc().unix_timestamp();
+/// let header = testing::signature_header(body, "whsec_new", now);
+///
+/// let webhook = Webhook::new("whsec_new").with_secret("whsec_old");
+/// let verified = webhook.verify(body, &header)?.into_owned();
+/// assert_eq!(verified.secret_index(), 0); // signed with the new secret: the old one may go
+/// let event = verified.parse()?;
+/// assert_eq!(event.event_type().as_str(), "invoice.paid");
+/// # Ok::<(), stripe_webhooks::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Verified<'a> {
+    payload: Cow<'a, [u8]>,
+    timestamp: i64,
+    secret_index: usize,
+}
+
+impl<'a> Verified<'a> {
+    /// The timestamp Stripe signed (the `t=` of the header).
+    #[must_use]
+    pub fn timestamp(&self) -> OffsetDateTime {
+        // The header parser only accepts timestamps `time` can represent.
+        OffsetDateTime::from_unix_timestamp(self.timestamp).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// Which secret matched: 0 for the one given to [`Webhook::new`], then 1, 2, … in
+    /// [`Webhook::with_secret`] order.
+    #[must_use]
+    pub fn secret_index(&self) -> usize {
+        self.secret_index
+    }
+
+    /// The verified payload bytes.
+    #[must_use]
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The verified payload, borrowed or owned as it is held.
+    #[must_use]
+    pub fn into_payload(self) -> Cow<'a, [u8]> {
+        self.payload
+    }
+
+    /// A copy that owns its payload, to keep or send to another task.
+    #[must_use]
+    pub fn into_owned(self) -> Verified<'static> {
+        Verified {
+            payload: Cow::Owned(self.payload.into_owned()),
+            timestamp: self.timestamp,
+            secret_index: self.secret_index,
+        }
+    }
+
+    /// Parses the payload as a snapshot [`Event`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Event::from_slice`].
+    pub fn parse(&self) -> Result<Event, Error> {
+        Event::from_slice(&self.payload)
+    }
+
+    /// Parses the payload as a [`ThinEvent`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ThinEvent::from_slice`].
+    pub fn parse_thin(&self) -> Result<ThinEvent, Error> {
+        ThinEvent::from_slice(&self.payload)
+    }
+}
+
+impl fmt::Debug for Verified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("timestamp", &self.timestamp)
+            .field("secret_index", &self.secret_index)
+            .field("payload_len", &self.payload.len())
+            .finish()
+    }
+}
