@@ -61,6 +61,18 @@ pub enum Error {
         count: usize,
     },
 
+    /// The body is larger than the configured limit; it was not verified nor parsed.
+    #[error(
+        "the body is {len} bytes, over the limit of {max}: raise the dispatcher's \
+         `max_body_size` if your events are this large"
+    )]
+    BodyTooLarge {
+        /// The body's length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+
     /// The `Stripe-Signature` header is empty.
     #[error("the Stripe-Signature header is empty: pass the header value exactly as received")]
     HeaderEmpty,
@@ -211,6 +223,7 @@ impl Error {
             Error::SecretWhitespace { .. } => ErrorKind::SecretWhitespace,
             Error::HeaderMissing => ErrorKind::HeaderMissing,
             Error::HeaderRepeated { .. } => ErrorKind::HeaderRepeated,
+            Error::BodyTooLarge { .. } => ErrorKind::BodyTooLarge,
             Error::HeaderEmpty => ErrorKind::HeaderEmpty,
             Error::HeaderTooLong { .. } => ErrorKind::HeaderTooLong,
             Error::HeaderTooManyEntries { .. } => ErrorKind::HeaderTooManyEntries,
@@ -251,6 +264,8 @@ pub enum ErrorKind {
     HeaderMissing,
     /// See [`Error::HeaderRepeated`].
     HeaderRepeated,
+    /// See [`Error::BodyTooLarge`].
+    BodyTooLarge,
     /// See [`Error::HeaderEmpty`].
     HeaderEmpty,
     /// See [`Error::HeaderTooLong`].
@@ -292,6 +307,7 @@ impl ErrorKind {
             ErrorKind::SecretWhitespace => "secret_whitespace",
             ErrorKind::HeaderMissing => "header_missing",
             ErrorKind::HeaderRepeated => "header_repeated",
+            ErrorKind::BodyTooLarge => "body_too_large",
             ErrorKind::HeaderEmpty => "header_empty",
             ErrorKind::HeaderTooLong => "header_too_long",
             ErrorKind::HeaderTooManyEntries => "header_too_many_entries",
@@ -313,13 +329,14 @@ impl ErrorKind {
     /// The HTTP status to answer a delivery that failed this way.
     ///
     /// A misconfigured secret is the endpoint's fault and can be fixed, so it answers 500 and
-    /// Stripe retries later. Everything wrong with the request itself answers 400: a retry of
-    /// the same bytes cannot succeed. [`ObjectShape`](ErrorKind::ObjectShape) arises in a
+    /// Stripe retries later. Everything wrong with the request itself answers 400 (413 for an
+    /// oversized body): a retry of the same bytes cannot succeed. [`ObjectShape`](ErrorKind::ObjectShape) arises in a
     /// handler, after verification, and also answers 500 so that no genuine event is lost.
     #[must_use]
     pub const fn status(self) -> u16 {
         match self {
             ErrorKind::SecretMissing | ErrorKind::SecretWhitespace | ErrorKind::ObjectShape => 500,
+            ErrorKind::BodyTooLarge => 413,
             _ => 400,
         }
     }
@@ -359,6 +376,7 @@ mod tests {
             ErrorKind::SecretWhitespace,
             ErrorKind::HeaderMissing,
             ErrorKind::HeaderRepeated,
+            ErrorKind::BodyTooLarge,
             ErrorKind::HeaderEmpty,
             ErrorKind::HeaderTooLong,
             ErrorKind::HeaderTooManyEntries,

@@ -3,6 +3,9 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod bounded;
+pub mod dedup;
+pub mod dispatch;
 mod error;
 pub mod event;
 mod open_enum;

@@ -48,7 +48,8 @@ macro_rules! event_objects {
             pub fn from_raw(raw: &RawValue) -> Result<EventObject, Error> {
                 let identity: ObjectRef = serde_json::from_str(raw.get()).unwrap_or_default();
                 match identity.kind.as_deref() {
-                    $(Some($object) => from_raw(raw, "").map(EventObject::$variant),)+
+                    $(Some($object) => from_raw::<resources::$ty>(raw, "")
+                        .map(|object| EventObject::$variant(Box::new(object))),)+
                     _ => from_raw(raw, "").map(EventObject::Unknown),
                 }
             }

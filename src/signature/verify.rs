@@ -42,8 +42,29 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 /// ```
 #[derive(Clone)]
 pub struct Webhook {
-    secrets: Vec<Secret>,
+    keys: Vec<SigningKey>,
     tolerance: Duration,
+}
+
+/// A secret with its HMAC key schedule computed once, so each verification only clones the
+/// keyed state instead of hashing the key again. The state is wiped on drop (`hmac`'s
+/// `zeroize` feature), like the secret.
+#[derive(Clone)]
+struct SigningKey {
+    secret: Secret,
+    keyed: HmacSha256,
+}
+
+impl SigningKey {
+    fn new(secret: Secret) -> SigningKey {
+        let keyed = keyed_mac(secret.expose());
+        SigningKey { secret, keyed }
+    }
+
+    /// HMAC-SHA256 of `"{timestamp}.{payload}"`.
+    fn sign(&self, timestamp: &str, payload: &[u8]) -> [u8; SIGNATURE_LEN] {
+        finish(self.keyed.clone(), timestamp, payload)
+    }
 }
 
 impl Webhook {
@@ -55,7 +76,7 @@ impl Webhook {
     #[must_use]
     pub fn new(secret: impl Into<Secret>) -> Webhook {
         Webhook {
-            secrets: vec![secret.into()],
+            keys: vec![SigningKey::new(secret.into())],
             tolerance: DEFAULT_TOLERANCE,
         }
     }
@@ -67,7 +88,7 @@ impl Webhook {
     /// stops being used.
     #[must_use]
     pub fn with_secret(mut self, secret: impl Into<Secret>) -> Webhook {
-        self.secrets.push(secret.into());
+        self.keys.push(SigningKey::new(secret.into()));
         self
     }
 
@@ -85,7 +106,7 @@ impl Webhook {
     /// The number of configured secrets.
     #[must_use]
     pub fn secret_count(&self) -> usize {
-        self.secrets.len()
+        self.keys.len()
     }
 
     /// Checks `header` (the `Stripe-Signature` value) against `payload` (the raw body) at the
@@ -140,15 +161,15 @@ impl Webhook {
         header: &str,
         now: OffsetDateTime,
     ) -> Result<Verified<'a>, Error> {
-        for (position, secret) in self.secrets.iter().enumerate() {
-            secret.check(position)?;
+        for (position, key) in self.keys.iter().enumerate() {
+            key.secret.check(position)?;
         }
         let parsed = ParsedHeader::parse(header)?;
         let secret_index =
             self.matching_secret(payload, &parsed)
                 .ok_or(Error::SignatureMismatch {
                     signatures: parsed.signatures.len() + parsed.malformed_signatures,
-                    secrets: self.secrets.len(),
+                    secrets: self.keys.len(),
                 })?;
         self.check_tolerance(parsed.timestamp, now)?;
         Ok(Verified {
@@ -219,8 +240,8 @@ impl Webhook {
         let timestamp = parsed.timestamp.to_string();
         let mut matched = Choice::from(0);
         let mut matched_index = 0u64;
-        for (index, secret) in self.secrets.iter().enumerate() {
-            let expected = sign(secret.expose(), &timestamp, payload);
+        for (index, key) in self.keys.iter().enumerate() {
+            let expected = key.sign(&timestamp, payload);
             for signature in &parsed.signatures {
                 let equal = expected.ct_eq(signature);
                 // Keep the first match: later secrets never overwrite it.
@@ -259,7 +280,7 @@ impl Webhook {
 impl fmt::Debug for Webhook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Webhook")
-            .field("secrets", &self.secrets.len())
+            .field("secrets", &self.keys.len())
             .field("tolerance", &self.tolerance)
             .finish()
     }
@@ -267,12 +288,19 @@ impl fmt::Debug for Webhook {
 
 /// HMAC-SHA256 of `"{timestamp}.{payload}"` keyed with `secret`: Stripe's v1 scheme.
 pub(crate) fn sign(secret: &[u8], timestamp: &str, payload: &[u8]) -> [u8; SIGNATURE_LEN] {
-    // HMAC takes a key of any length (longer keys are hashed), so this never fails; the
-    // fallback keeps that out of the type system without an unwrap.
-    let mut mac = match HmacSha256::new_from_slice(secret) {
+    finish(keyed_mac(secret), timestamp, payload)
+}
+
+fn keyed_mac(secret: &[u8]) -> HmacSha256 {
+    // HMAC takes a key of any length (longer keys are hashed first), so this cannot fail;
+    // `KeyInit::new` would need the key as a fixed-size array.
+    match HmacSha256::new_from_slice(secret) {
         Ok(mac) => mac,
-        Err(_) => return [0; SIGNATURE_LEN],
-    };
+        Err(_) => unreachable!("HMAC accepts keys of any length"),
+    }
+}
+
+fn finish(mut mac: HmacSha256, timestamp: &str, payload: &[u8]) -> [u8; SIGNATURE_LEN] {
     mac.update(timestamp.as_bytes());
     mac.update(b".");
     mac.update(payload);

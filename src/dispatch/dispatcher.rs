@@ -1,0 +1,319 @@
+//! [`Dispatcher`]: verify, parse, filter, drop duplicates, run the handler, answer.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use time::OffsetDateTime;
+
+use super::filter::EventFilter;
+use super::handler::Handler;
+use super::metrics::{Counters, Metrics};
+use super::observe;
+use super::outcome::Outcome;
+use crate::dedup::{Claim, DedupStore, MemoryDedupStore};
+use crate::{Error, Event, Webhook};
+
+/// The largest body accepted by default: 2 MiB, far above the largest events Stripe sends
+/// (an event carries one object, and lists inside it are truncated), small enough that a
+/// flood of oversize posts costs nothing before they are refused.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 2 * 1024 * 1024;
+
+/// The webhook pipeline: raw request in, [`Outcome`] (and so the HTTP status) out.
+///
+/// For each delivery: check the body size, verify the signature and timestamp, parse the
+/// event, drop it if its type is not enabled, claim its id in the duplicate store, run the
+/// handler (catching a panic), then record the id as done or release it for Stripe's retry.
+///
+/// `Dispatcher` is `Send + Sync` when its handler and store are; share one by reference or
+/// `Arc` across requests. `dispatch` returns a `Send` future and needs no particular runtime.
+///
+/// # Examples
+///
+/// ```
+/// use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Outcome};
+/// use stripe_webhooks::{testing, Event, Webhook};
+///
+/// let dispatcher = Dispatcher::new(Webhook::new("whsec_test"), |event: Event| async move {
+///     println!("handling {}", event.id());
+///     Ok::<(), HandlerError>(())
+/// })
+/// .enabled_events(["invoice.*", "payment_intent.payment_failed"]);
+///
+/// let body = br#"{"id":"evt_1","object":"event","type":"invoice.paid","created":1700000000,"data":{"object":{"id":"in_1","object":"invoice"}}}"#;
+/// let now = time::OffsetDateTime::now_utc().unix_timestamp();
+/// let header = testing::signature_header(body, "whsec_test", now);
+///
+/// let outcome = testing::block_on(dispatcher.dispatch(body, Some(&header)));
+/// assert!(matches!(outcome, Outcome::Handled { .. }));
+/// assert_eq!(outcome.status(), 200);
+///
+/// // The same event again is a duplicate: acknowledged, not handled twice.
+/// let again = testing::block_on(dispatcher.dispatch(body, Some(&header)));
+/// assert!(matches!(again, Outcome::Duplicate { .. }));
+/// ```
+pub struct Dispatcher<H, D = MemoryDedupStore> {
+    webhook: Webhook,
+    handler: H,
+    dedup: D,
+    filter: EventFilter,
+    max_body_size: usize,
+    counters: Counters,
+}
+
+impl<H: Handler> Dispatcher<H> {
+    /// A dispatcher for every event type, with a bounded in-memory duplicate store and the
+    /// default body limit.
+    #[must_use]
+    pub fn new(webhook: Webhook, handler: H) -> Dispatcher<H> {
+        Dispatcher {
+            webhook,
+            handler,
+            dedup: MemoryDedupStore::new(),
+            filter: EventFilter::all(),
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            counters: Counters::default(),
+        }
+    }
+}
+
+impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
+    /// Handles only these event types (exact, `*`, or `prefix.*`); others are acknowledged
+    /// with 200 and counted as ignored.
+    #[must_use]
+    pub fn enabled_events<I, S>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.filter = EventFilter::new(patterns);
+        self
+    }
+
+    /// Uses another duplicate store: a shared one for several instances, an `Arc` to keep a
+    /// handle, or [`NoDedup`](crate::dedup::NoDedup).
+    #[must_use]
+    pub fn dedup_store<D2: DedupStore>(self, store: D2) -> Dispatcher<H, D2> {
+        Dispatcher {
+            webhook: self.webhook,
+            handler: self.handler,
+            dedup: store,
+            filter: self.filter,
+            max_body_size: self.max_body_size,
+            counters: self.counters,
+        }
+    }
+
+    /// Refuses bodies larger than `bytes` (413) before any other work. Default
+    /// [`DEFAULT_MAX_BODY_SIZE`]. Limit the body in your framework as well, so an oversize
+    /// request is never read into memory.
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// The body limit in bytes.
+    #[must_use]
+    pub fn body_limit(&self) -> usize {
+        self.max_body_size
+    }
+
+    /// The verifier.
+    #[must_use]
+    pub fn webhook(&self) -> &Webhook {
+        &self.webhook
+    }
+
+    /// The handler.
+    #[must_use]
+    pub fn handler(&self) -> &H {
+        &self.handler
+    }
+
+    /// The duplicate store.
+    #[must_use]
+    pub fn dedup(&self) -> &D {
+        &self.dedup
+    }
+
+    /// The counters so far.
+    #[must_use]
+    pub fn metrics(&self) -> Metrics {
+        self.counters.snapshot()
+    }
+
+    /// Runs one delivery: `payload` is the raw request body, `signature` the
+    /// `Stripe-Signature` header if the request had one. Answer Stripe with
+    /// [`Outcome::status`].
+    pub async fn dispatch(&self, payload: &[u8], signature: Option<&str>) -> Outcome {
+        self.dispatch_at(payload, signature, OffsetDateTime::now_utc())
+            .await
+    }
+
+    /// [`dispatch`](Dispatcher::dispatch) as if the current time were `now`.
+    pub async fn dispatch_at(
+        &self,
+        payload: &[u8],
+        signature: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Outcome {
+        self.counters.received();
+        let delivery = self.deliver(payload, signature, now);
+        #[cfg(feature = "tracing")]
+        let delivery = tracing::Instrument::instrument(delivery, observe::delivery_span());
+        let outcome = delivery.await;
+        self.counters.record(&outcome);
+        outcome
+    }
+
+    async fn deliver(
+        &self,
+        payload: &[u8],
+        signature: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Outcome {
+        let event = match self.verify_and_parse(payload, signature, now) {
+            Ok(event) => event,
+            Err(error) => return observe::outcome(Outcome::Rejected(error)),
+        };
+        observe::event(&event);
+        let event_id = event.id().to_owned();
+        let event_type = event.event_type().clone();
+        if !self.filter.allows(&event_type) {
+            return observe::outcome(Outcome::Ignored {
+                event_id,
+                event_type,
+            });
+        }
+        match self.dedup.claim(&event_id).await {
+            Ok(Claim::Acquired) => {}
+            Ok(Claim::Done) => {
+                return observe::outcome(Outcome::Duplicate {
+                    event_id,
+                    event_type,
+                })
+            }
+            Ok(Claim::InFlight) => {
+                return observe::outcome(Outcome::InProgress {
+                    event_id,
+                    event_type,
+                })
+            }
+            Err(error) => {
+                return observe::outcome(Outcome::StoreUnavailable {
+                    event_id,
+                    event_type,
+                    error,
+                })
+            }
+        }
+
+        let result = CatchPanic::new(|| self.handler.handle(event)).await;
+        // A failed `complete` or `release` leaves the claim to expire: the worst case is one
+        // more run of a handler that succeeded, or a retry that waits for the lease.
+        let outcome = match result {
+            Ok(Ok(())) => {
+                let _ = self.dedup.complete(&event_id).await;
+                Outcome::Handled {
+                    event_id,
+                    event_type,
+                }
+            }
+            Ok(Err(error)) => {
+                if error.is_transient() {
+                    let _ = self.dedup.release(&event_id).await;
+                } else {
+                    // No retry can fix it: remember it so a redelivery is not run again.
+                    let _ = self.dedup.complete(&event_id).await;
+                }
+                Outcome::Failed {
+                    event_id,
+                    event_type,
+                    error,
+                }
+            }
+            Err(message) => {
+                let _ = self.dedup.release(&event_id).await;
+                Outcome::Panicked {
+                    event_id,
+                    event_type,
+                    message,
+                }
+            }
+        };
+        observe::outcome(outcome)
+    }
+
+    fn verify_and_parse(
+        &self,
+        payload: &[u8],
+        signature: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<Event, Error> {
+        if payload.len() > self.max_body_size {
+            return Err(Error::BodyTooLarge {
+                len: payload.len(),
+                max: self.max_body_size,
+            });
+        }
+        let signature = signature.ok_or(Error::HeaderMissing)?;
+        let verified = self.webhook.verify_at(payload, signature, now)?;
+        self.counters.verified();
+        verified.parse()
+    }
+}
+
+impl<H, D> fmt::Debug for Dispatcher<H, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("webhook", &self.webhook)
+            .field("filter", &self.filter)
+            .field("max_body_size", &self.max_body_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs a future, turning a panic in its creation or any poll into `Err(message)`.
+///
+/// Boxed so it can be polled through `Pin<&mut Self>` without unsafe pin projection.
+struct CatchPanic<F> {
+    inner: Result<Pin<Box<F>>, Option<String>>,
+}
+
+impl<F: Future> CatchPanic<F> {
+    fn new(make: impl FnOnce() -> F) -> Self {
+        let inner = catch_unwind(AssertUnwindSafe(make))
+            .map(Box::pin)
+            .map_err(|payload| Some(panic_message(payload.as_ref())));
+        CatchPanic { inner }
+    }
+}
+
+impl<F: Future> Future for CatchPanic<F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let future = match &mut self.inner {
+            Ok(future) => future,
+            Err(message) => return Poll::Ready(Err(message.take().unwrap_or_default())),
+        };
+        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a non-string panic payload".to_owned()
+    }
+}
