@@ -83,7 +83,13 @@ event_objects! {
 }
 
 /// Reads `raw` as `T`, reporting the field path of the first mismatch.
+///
+/// The fast path parses without tracking the path; only a failed parse is repeated with
+/// `serde_path_to_error`, so the common case pays nothing for good error messages.
 pub(crate) fn from_raw<T: DeserializeOwned>(raw: &RawValue, prefix: &str) -> Result<T, Error> {
+    if let Ok(value) = serde_json::from_str(raw.get()) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| shape_error(error, prefix, std::any::type_name::<T>()))

@@ -1,0 +1,65 @@
+//! With the `tracing` feature, each delivery has a span with the event id, type, outcome and
+//! status, and nothing logged ever holds the body or a secret.
+#![cfg(feature = "tracing")]
+#![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use stripe_webhooks::dispatch::{Dispatcher, HandlerError};
+use stripe_webhooks::testing::{block_on, signature_header};
+use stripe_webhooks::{Event, Webhook};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn spans_name_the_event_and_never_the_body_or_secret() {
+    const SECRET: &str = "whsec_tracing_never_logged";
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+
+    let dispatcher = Dispatcher::new(Webhook::new(SECRET), |event: Event| async move {
+        if event.event_type().as_str() == "charge.failed" {
+            Err(HandlerError::transient("downstream timeout"))
+        } else {
+            Ok(())
+        }
+    });
+    let t = 1_763_856_000;
+    let now = time::OffsetDateTime::from_unix_timestamp(t).unwrap();
+    let ok = br#"{"id":"evt_traced_ok","object":"event","type":"invoice.paid","created":1763856000,"data":{"object":{"id":"in_1","object":"invoice","description":"BODY_MARKER_1"}}}"#;
+    let failing = br#"{"id":"evt_traced_fail","object":"event","type":"charge.failed","created":1763856000,"data":{"object":{"id":"ch_1","object":"charge","description":"BODY_MARKER_2"}}}"#;
+    tracing::subscriber::with_default(subscriber, || {
+        block_on(dispatcher.dispatch_at(ok, Some(&signature_header(ok, SECRET, t)), now));
+        block_on(dispatcher.dispatch_at(failing, Some(&signature_header(failing, SECRET, t)), now));
+        block_on(dispatcher.dispatch_at(ok, Some("t=1763856000,v1=00"), now));
+    });
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("event_id=\"evt_traced_ok\""), "{log}");
+    assert!(log.contains("event_type=\"invoice.paid\""), "{log}");
+    assert!(log.contains("outcome=\"handled\""), "{log}");
+    assert!(log.contains("event_id=\"evt_traced_fail\""), "{log}");
+    assert!(log.contains("handler failed"), "{log}");
+    assert!(log.contains("downstream timeout"), "{log}");
+    assert!(log.contains("reason=\"signature_mismatch\""), "{log}");
+    for forbidden in ["BODY_MARKER", "tracing_never_logged"] {
+        assert!(!log.contains(forbidden), "{forbidden} leaked into:\n{log}");
+    }
+}
