@@ -1,4 +1,5 @@
-//! Duplicate deliveries: the [`DedupStore`] trait and the bounded in-memory [`MemoryDedupStore`].
+//! Duplicate deliveries: the [`DedupStore`] trait and the bounded in-memory [`MemoryDedupStore`];
+//! with the `redis` feature, `RedisDedupStore` for several instances of one endpoint.
 //!
 //! Stripe may deliver one event more than once. The dispatcher claims each event id before
 //! running the handler, marks it done only after the handler succeeded, and releases it when
@@ -11,6 +12,12 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::bounded::BoundedMap;
+
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use self::redis::RedisDedupStore;
 
 /// The answer to a claim on an event id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

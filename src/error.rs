@@ -61,6 +61,14 @@ pub enum Error {
         count: usize,
     },
 
+    /// The `Stripe-Signature` header holds a byte that is not visible ASCII (a control
+    /// character, or a byte of a non-ASCII or non-UTF-8 text), so it cannot be read as text.
+    #[error(
+        "the Stripe-Signature header holds a byte that is not visible ASCII: Stripe sends only \
+         `t=`, digits, `v1=` and hex (check for a proxy or client that re-encodes headers)"
+    )]
+    HeaderNotAscii,
+
     /// The body is larger than the configured limit; it was not verified nor parsed.
     #[error(
         "the body is {len} bytes, over the limit of {max}: raise the dispatcher's \
@@ -223,6 +231,7 @@ impl Error {
             Error::SecretWhitespace { .. } => ErrorKind::SecretWhitespace,
             Error::HeaderMissing => ErrorKind::HeaderMissing,
             Error::HeaderRepeated { .. } => ErrorKind::HeaderRepeated,
+            Error::HeaderNotAscii => ErrorKind::HeaderNotAscii,
             Error::BodyTooLarge { .. } => ErrorKind::BodyTooLarge,
             Error::HeaderEmpty => ErrorKind::HeaderEmpty,
             Error::HeaderTooLong { .. } => ErrorKind::HeaderTooLong,
@@ -264,6 +273,8 @@ pub enum ErrorKind {
     HeaderMissing,
     /// See [`Error::HeaderRepeated`].
     HeaderRepeated,
+    /// See [`Error::HeaderNotAscii`].
+    HeaderNotAscii,
     /// See [`Error::BodyTooLarge`].
     BodyTooLarge,
     /// See [`Error::HeaderEmpty`].
@@ -307,6 +318,7 @@ impl ErrorKind {
             ErrorKind::SecretWhitespace => "secret_whitespace",
             ErrorKind::HeaderMissing => "header_missing",
             ErrorKind::HeaderRepeated => "header_repeated",
+            ErrorKind::HeaderNotAscii => "header_not_ascii",
             ErrorKind::BodyTooLarge => "body_too_large",
             ErrorKind::HeaderEmpty => "header_empty",
             ErrorKind::HeaderTooLong => "header_too_long",
@@ -376,6 +388,7 @@ mod tests {
             ErrorKind::SecretWhitespace,
             ErrorKind::HeaderMissing,
             ErrorKind::HeaderRepeated,
+            ErrorKind::HeaderNotAscii,
             ErrorKind::BodyTooLarge,
             ErrorKind::HeaderEmpty,
             ErrorKind::HeaderTooLong,

@@ -9,6 +9,7 @@ pub mod dispatch;
 mod error;
 pub mod event;
 pub mod failure;
+pub mod integrations;
 mod open_enum;
 pub mod ordering;
 pub mod resources;

@@ -3,7 +3,8 @@
 //!
 //! Stripe does not promise order: retries and parallel deliveries can bring an older state of
 //! an object after a newer one. [`EventOrder`] keeps, per object id, the `created` time of the
-//! newest event applied, in a pluggable [`OrderingStore`].
+//! newest event applied, in a pluggable [`OrderingStore`]: in memory, or with the `redis`
+//! feature in Redis (`RedisOrderingStore`), shared by several instances.
 //!
 //! **Ties.** `created` has one-second resolution, so two events of the same object in the same
 //! second cannot be ordered by it. They are reported as [`Freshness::SameSecond`] and are not
@@ -17,6 +18,12 @@ use std::sync::{Mutex, PoisonError};
 use crate::bounded::BoundedMap;
 use crate::dedup::StoreError;
 use crate::Event;
+
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use self::redis::RedisOrderingStore;
 
 /// How an event's `created` compares with the newest event already applied to its object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,10 @@
 
 use crate::signature::verify::sign;
 
+mod samples;
+
+pub use samples::{sample_event, EventBuilder};
+
 /// The `Stripe-Signature` header value Stripe would send for `payload` signed with `secret` at
 /// `timestamp`: `t=<timestamp>,v1=<lowercase hex HMAC-SHA256 of "{timestamp}.{payload}">`.
 ///

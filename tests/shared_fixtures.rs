@@ -19,6 +19,7 @@ const TYPED: &[&str] = &[
     "customer",
     "dispute",
     "invoice",
+    "invoice_payment",
     "payment_intent",
     "payment_method",
     "payout",

@@ -145,6 +145,26 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
         self.counters.snapshot()
     }
 
+    /// Counts and answers a delivery refused before it could be dispatched: a repeated
+    /// `Stripe-Signature` header, or a body your server refused to read. The metrics and the
+    /// tracing span then see every delivery, not only the dispatched ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stripe_webhooks::{dispatch::{Dispatcher, HandlerError}, Event, Error, Webhook};
+    /// # let dispatcher = Dispatcher::new(Webhook::new("whsec_x"), |_e: Event| async { Ok::<(), HandlerError>(()) });
+    /// let outcome = dispatcher.reject(Error::HeaderRepeated { count: 2 });
+    /// assert_eq!(outcome.status(), 400);
+    /// assert_eq!(dispatcher.metrics().rejected["header_repeated"], 1);
+    /// ```
+    pub fn reject(&self, error: Error) -> Outcome {
+        self.counters.received();
+        let outcome = observe::outcome(Outcome::Rejected(error));
+        self.counters.record(&outcome);
+        outcome
+    }
+
     /// Runs one delivery: `payload` is the raw request body, `signature` the
     /// `Stripe-Signature` header if the request had one. Answer Stripe with
     /// [`Outcome::status`].

@@ -61,6 +61,14 @@ where
     }
 }
 
+/// A shared handler is a handler: keep an `Arc` to read its state while the dispatcher owns
+/// the other.
+impl<H: Handler> Handler for std::sync::Arc<H> {
+    fn handle(&self, event: Event) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        H::handle(self, event)
+    }
+}
+
 /// Makes a synchronous closure a [`Handler`].
 ///
 /// The closure runs on the task that calls `dispatch`; keep it quick (enqueue, write a row),

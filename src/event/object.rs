@@ -72,6 +72,7 @@ event_objects! {
     Customer(Customer) => "customer",
     Dispute(Dispute) => "dispute",
     Invoice(Invoice) => "invoice",
+    InvoicePayment(InvoicePayment) => "invoice_payment",
     PaymentIntent(PaymentIntent) => "payment_intent",
     PaymentMethod(PaymentMethod) => "payment_method",
     Payout(Payout) => "payout",

@@ -384,13 +384,12 @@ pub struct ChargeOutcome {
     /// What happened: `authorized`, `manual_review`, `issuer_declined`, `blocked`, `invalid`.
     #[serde(rename = "type")]
     pub outcome_type: Option<OutcomeType>,
-    /// The network's verdict: `approved_by_network`, `declined_by_network`,
-    /// `not_sent_to_network`, `reversed_after_approval`.
-    pub network_status: Option<String>,
+    /// The network's verdict.
+    pub network_status: Option<NetworkStatus>,
     /// A reason code (e.g. `highest_risk_level`, `insufficient_funds`).
     pub reason: Option<String>,
-    /// Stripe Radar's risk level: `normal`, `elevated`, `highest`, `not_assessed`, `unknown`.
-    pub risk_level: Option<String>,
+    /// Stripe Radar's risk level.
+    pub risk_level: Option<RiskLevel>,
     /// Radar's risk score, 0 to 100.
     pub risk_score: Option<i64>,
     /// The Radar rule that matched (an id or an object).
@@ -403,6 +402,28 @@ pub struct ChargeOutcome {
     pub network_advice_code: Option<String>,
     /// The network's own decline code.
     pub network_decline_code: Option<String>,
+}
+
+open_enum! {
+    /// `charge.outcome.network_status`.
+    pub enum NetworkStatus {
+        ApprovedByNetwork => "approved_by_network",
+        DeclinedByNetwork => "declined_by_network",
+        NotSentToNetwork => "not_sent_to_network",
+        ReversedAfterApproval => "reversed_after_approval",
+    }
+}
+
+open_enum! {
+    /// `charge.outcome.risk_level`. Stripe's own `"unknown"` (the risk could not be assessed)
+    /// is [`RiskLevel::NotKnown`], apart from values this crate does not know.
+    pub enum RiskLevel {
+        Elevated => "elevated",
+        Highest => "highest",
+        Normal => "normal",
+        NotAssessed => "not_assessed",
+        NotKnown => "unknown",
+    }
 }
 
 open_enum! {
