@@ -10,14 +10,17 @@
 //! then forward events to it with `stripe listen --forward-to localhost:4242/webhook` (the
 //! Stripe CLI prints the `whsec_...` secret to use).
 
+#[path = "common/config.rs"]
+mod config;
+
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::http::StatusCode;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use stripe_webhooks::dispatch::{Dispatcher, Handler, HandlerError, Outcome};
+use stripe_webhooks::dispatch::{Dispatcher, Handler, Outcome};
 use stripe_webhooks::integrations::http::signature_from_values;
-use stripe_webhooks::{Event, Webhook};
+use stripe_webhooks::Webhook;
 
 /// The service's routes: `POST /webhook`, with actix's body limit set to the dispatcher's.
 ///
@@ -75,48 +78,11 @@ async fn webhook<H: Handler>(
     .body(outcome.body())
 }
 
-/// What this service does with each event: print it. Yours writes to a database or a queue.
-#[allow(dead_code)] // used by `main` only, not by the end-to-end tests that include this file
-async fn handle(event: Event) -> Result<(), HandlerError> {
-    println!("{} {}", event.id(), event.event_type());
-    Ok(())
-}
-
-/// The signing secret from `STRIPE_WEBHOOK_SECRET` and the address from `--addr`.
-#[allow(dead_code)] // used by `main` only
-fn config() -> Result<(String, String), String> {
-    let secret = std::env::var("STRIPE_WEBHOOK_SECRET").map_err(|_| {
-        "set STRIPE_WEBHOOK_SECRET to the endpoint's signing secret (whsec_...): the Stripe \
-         Dashboard shows it under Developers > Webhooks, `stripe listen` prints it"
-            .to_owned()
-    })?;
-    let mut addr = "127.0.0.1:4242".to_owned();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--addr" => {
-                addr = args
-                    .next()
-                    .ok_or("--addr needs a value, e.g. 127.0.0.1:4242")?
-            }
-            other => {
-                return Err(format!(
-                    "unknown argument {other:?}; usage: [--addr HOST:PORT]"
-                ))
-            }
-        }
-    }
-    Ok((secret, addr))
-}
-
 #[allow(dead_code)] // the entry point of the example, not of the tests that include this file
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let (secret, addr) = config().unwrap_or_else(|message| {
-        eprintln!("{message}");
-        std::process::exit(2)
-    });
-    let dispatcher = web::Data::new(Dispatcher::new(Webhook::new(secret), handle));
+    let (secret, addr) = config::config_or_exit();
+    let dispatcher = web::Data::new(Dispatcher::new(Webhook::new(secret), config::print_event));
     let listener = TcpListener::bind(&addr)?;
     println!("listening on http://{}/webhook", listener.local_addr()?);
     server(listener, dispatcher)?.await

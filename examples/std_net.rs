@@ -9,6 +9,8 @@
 //! dispatcher's limit before reading them, passes the `Stripe-Signature` header (a repeated
 //! header is refused) and answers with the Outcome's status.
 
+#[path = "common/config.rs"]
+mod config;
 #[path = "common/std_server.rs"]
 mod std_server;
 
@@ -18,13 +20,7 @@ use stripe_webhooks::dispatch::{sync_handler, Dispatcher};
 use stripe_webhooks::{Event, Webhook};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
-        [] => "127.0.0.1:4242".to_owned(),
-        [flag, addr] if flag == "--addr" => addr.clone(),
-        _ => return Err("usage: std_net [--addr HOST:PORT]".into()),
-    };
-    let secret = std::env::var("STRIPE_WEBHOOK_SECRET")
-        .map_err(|_| "set STRIPE_WEBHOOK_SECRET to your endpoint's signing secret (whsec_...)")?;
+    let (secret, addr) = config::config_or_exit();
     let handler = sync_handler(|event: Event| {
         println!("{} {}", event.id(), event.event_type());
         Ok(())

@@ -9,7 +9,10 @@
 //!
 //! The signatures carry the current time: the servers verify with the wall clock.
 
-#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+#![allow(clippy::unwrap_used)]
+// a test fails loudly on what it did not expect
+// Each included example brings its own copy of `examples/common/config.rs`.
+#![allow(clippy::duplicate_mod)]
 
 // `pub` so that the examples' `pub` app functions count as reachable (`unreachable_pub`).
 #[path = "../examples/actix_web.rs"]

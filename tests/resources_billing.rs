@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -22,36 +22,14 @@ use stripe_webhooks::resources::{
     SubscriptionSaveDefaultPaymentMethod, SubscriptionStatus,
 };
 use stripe_webhooks::{Error, Event, EventObject};
+use support::{
+    event_around, fixture, objects_where, read_json, shape_error_path, shared_fixtures,
+    try_read_json, with_nulls, IfAbsent,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-fn fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/resources")
-        .join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
-
-/// A snapshot event around `object`, as Stripe would deliver it.
-fn event_around(event_type: &str, object: &Value) -> Event {
-    let body = json!({
-        "id": "evt_1RkT5fLm2Wq8Rt5YbIlLiNg1",
-        "object": "event",
-        "api_version": "2026-10-28.endive",
-        "type": event_type,
-        "created": 1_700_000_000,
-        "livemode": false,
-        "pending_webhooks": 1,
-        "request": {"id": null, "idempotency_key": null},
-        "data": {"object": object},
-    });
-    let bytes = serde_json::to_vec(&body).expect("serializable");
-    Event::from_slice(&bytes).expect("a valid event")
-}
 
 fn invoice(object: &Value) -> Invoice {
     match event_around("invoice.updated", object).object() {
@@ -81,78 +59,6 @@ fn product(object: &Value) -> Product {
     }
 }
 
-/// The path of the `ObjectShape` error `object()` gives for `object`.
-fn shape_error_path(event_type: &str, object: &Value) -> String {
-    match event_around(event_type, object).object() {
-        Err(Error::ObjectShape { path, .. }) => path.to_string(),
-        other => panic!("expected an ObjectShape error, got {other:?}"),
-    }
-}
-
-/// Sets `object[key] = null` for each key.
-fn with_nulls(mut object: Value, keys: &[&str]) -> Value {
-    for key in keys {
-        assert!(object.get(*key).is_some(), "{key} is in the fixture");
-        object[*key] = Value::Null;
-    }
-    object
-}
-
-/// The shared corpus, or `None` with a loud message (a failure when `CI=true`).
-fn shared_fixtures() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/stripe/fixtures");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let message = format!(
-        "the shared Stripe fixtures are missing at {}: the corpus tests check nothing",
-        dir.display()
-    );
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
-    eprintln!("\n!!!!!!!! {message} !!!!!!!!\n");
-    None
-}
-
-fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// Every JSON object under `value` (itself included) whose `object` is `kind`.
-fn objects_of_kind<'a>(value: &'a Value, kind: &str, out: &mut Vec<&'a Value>) {
-    match value {
-        Value::Object(map) => {
-            if map.get("object").and_then(Value::as_str) == Some(kind) {
-                out.push(value);
-            }
-            for child in map.values() {
-                objects_of_kind(child, kind, out);
-            }
-        }
-        Value::Array(items) => {
-            for child in items {
-                objects_of_kind(child, kind, out);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Parses `value` as `T` with the field path in the error, as `Event::object_as` does.
 fn parse_as<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
     let text = value.to_string();
@@ -161,6 +67,7 @@ fn parse_as<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
         .map_err(|e| format!("{}: {}", e.path(), e.inner()))
 }
 
+/// Parses every object of `kind` in the shared corpus as `T`; how many there were.
 fn corpus_check<T: DeserializeOwned>(kind: &str) -> usize {
     let Some(fixtures) = shared_fixtures() else {
         return 0;
@@ -168,14 +75,11 @@ fn corpus_check<T: DeserializeOwned>(kind: &str) -> usize {
     let mut failures = Vec::new();
     let mut count = 0;
     for folder in ["api-objects", "events", "objects"] {
-        for path in json_files(&fixtures.join(folder)) {
-            let text = std::fs::read_to_string(&path).expect("readable corpus file");
-            let Ok(document) = serde_json::from_str::<Value>(&text) else {
+        for path in support::json_files(&fixtures.join(folder)) {
+            let Some(document) = try_read_json(&path) else {
                 continue;
             };
-            let mut found = Vec::new();
-            objects_of_kind(&document, kind, &mut found);
-            for object in found {
+            for (_, object) in objects_where(&document, &|name| name == kind) {
                 count += 1;
                 if let Err(error) = parse_as::<T>(object) {
                     failures.push(format!("{}: {error}", path.display()));
@@ -196,8 +100,7 @@ fn corpus_check<T: DeserializeOwned>(kind: &str) -> usize {
 fn stripe_example<T: DeserializeOwned>(name: &str) -> Option<T> {
     let fixtures = shared_fixtures()?;
     let path = fixtures.join("objects").join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).expect("readable example object");
-    let value: Value = serde_json::from_str(&text).expect("example object is JSON");
+    let value = read_json(&path);
     Some(parse_as::<T>(&value).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
@@ -581,27 +484,29 @@ fn invoice_nulls_and_missing_fields_parse() {
             "total_taxes",
             "webhooks_delivered_at",
         ],
+        IfAbsent::Panic,
     );
     let invoice = invoice(&nulled);
     assert!(invoice.customer.is_none() && invoice.parent.is_none() && invoice.payments.is_none());
     assert_eq!(invoice.lines.data.len(), 2);
 
-    let mut line = fixture("invoice_payment_failed_current.json")["lines"]["data"][0].clone();
-    for key in [
-        "description",
-        "discount_amounts",
-        "invoice",
-        "parent",
-        "pretax_credit_amounts",
-        "pricing",
-        "quantity",
-        "quantity_decimal",
-        "subscription",
-        "taxes",
-        "metadata",
-    ] {
-        line[key] = Value::Null;
-    }
+    let line = with_nulls(
+        fixture("invoice_payment_failed_current.json")["lines"]["data"][0].clone(),
+        &[
+            "description",
+            "discount_amounts",
+            "invoice",
+            "parent",
+            "pretax_credit_amounts",
+            "pricing",
+            "quantity",
+            "quantity_decimal",
+            "subscription",
+            "taxes",
+            "metadata",
+        ],
+        IfAbsent::Insert,
+    );
     let line: InvoiceLineItem = parse_as(&line).unwrap();
     assert_eq!(line.price_id(), None);
     assert!(line.metadata.is_empty());
@@ -955,20 +860,22 @@ fn subscription_nulls_and_missing_fields_parse() {
             "trial_settings",
             "trial_start",
         ],
+        IfAbsent::Panic,
     );
     let subscription = subscription(&nulled);
     assert!(subscription.latest_invoice.is_none() && subscription.cancellation_details.is_none());
 
-    let mut item = fixture("subscription_updated_current.json")["items"]["data"][0].clone();
-    for key in [
-        "billing_thresholds",
-        "current_trial",
-        "tax_rates",
-        "plan",
-        "price",
-    ] {
-        item[key] = Value::Null;
-    }
+    let item = with_nulls(
+        fixture("subscription_updated_current.json")["items"]["data"][0].clone(),
+        &[
+            "billing_thresholds",
+            "current_trial",
+            "tax_rates",
+            "plan",
+            "price",
+        ],
+        IfAbsent::Insert,
+    );
     let item: SubscriptionItem = parse_as(&item).unwrap();
     assert!(item.price.is_none());
 }
@@ -1101,6 +1008,7 @@ fn price_unknown_fields_enum_values_nulls_and_missing_fields_parse() {
             "unit_amount_decimal",
             "currency_options",
         ],
+        IfAbsent::Panic,
     );
     let nulled = price(&nulled);
     assert!(nulled.recurring.is_none() && nulled.product.is_none());
@@ -1208,6 +1116,7 @@ fn product_unknown_fields_enum_values_nulls_and_missing_fields_parse() {
             "unit_label",
             "url",
         ],
+        IfAbsent::Panic,
     );
     assert!(product(&nulled).default_price.is_none());
     let minimal = product(&json!({"id": "prod_min", "object": "product"}));

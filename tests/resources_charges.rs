@@ -5,8 +5,9 @@
 
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use stripe_webhooks::resources::{
@@ -17,40 +18,22 @@ use stripe_webhooks::resources::{
     PayoutSourceType, PayoutStatus, PayoutTraceIdStatus, PayoutType, Refund, RefundReason,
     RefundStatus,
 };
-use stripe_webhooks::{Error, Event, EventObject};
+use stripe_webhooks::{Error, EventObject};
+use support::{
+    event_around, fixture, json_files_in, objects_where, read_json, shape_error_path,
+    shared_fixtures, try_read_json, Unreadable,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/resources")
-        .join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
-
-/// A snapshot event around `object`, as Stripe would deliver it.
-fn event_around(event_type: &str, object: &Value) -> Event {
-    let body = json!({
-        "id": "evt_1QzZ9yLm2Wq8Rt5YtestAbCd",
-        "object": "event",
-        "api_version": "2026-10-28.endive",
-        "type": event_type,
-        "created": 1_700_000_000,
-        "livemode": false,
-        "pending_webhooks": 1,
-        "request": {"id": null, "idempotency_key": null},
-        "data": {"object": object},
-    });
-    Event::from_slice(&serde_json::to_vec(&body).expect("envelope serializes"))
-        .expect("envelope parses")
-}
+/// The event type the typed views here are read under: `object()` picks the type by the
+/// object's own `object` string, whatever the event.
+const ANY_EVENT: &str = "test.event";
 
 fn typed(object: &Value) -> Result<EventObject, Error> {
-    event_around("test.event", object).object()
+    event_around(ANY_EVENT, object).object()
 }
 
 fn charge(object: &Value) -> Charge {
@@ -78,15 +61,6 @@ fn payout(object: &Value) -> Payout {
     match typed(object).expect("a payout parses") {
         EventObject::Payout(payout) => *payout,
         other => panic!("expected a payout, got {other:?}"),
-    }
-}
-
-/// The path of the `ObjectShape` error that parsing `object` gives.
-fn shape_error_path(object: &Value) -> String {
-    match typed(object) {
-        Err(Error::ObjectShape { path, .. }) => path.to_string(),
-        Err(other) => panic!("expected an ObjectShape error, got {other:?}"),
-        Ok(parsed) => panic!("expected an ObjectShape error, parsed {parsed:?}"),
     }
 }
 
@@ -296,19 +270,22 @@ fn charge_nulls_and_missing_optionals_parse() {
 fn charge_wrong_json_type_names_the_field() {
     let object = fixture("charge_failed_current.json");
     assert_eq!(
-        shape_error_path(&with(object.clone(), "/amount", json!("4999"))),
+        shape_error_path(ANY_EVENT, &with(object.clone(), "/amount", json!("4999"))),
         ".amount"
     );
     assert_eq!(
-        shape_error_path(&with(object.clone(), "/outcome/risk_score", json!("high"))),
+        shape_error_path(
+            ANY_EVENT,
+            &with(object.clone(), "/outcome/risk_score", json!("high"))
+        ),
         ".outcome.risk_score"
     );
     assert_eq!(
-        shape_error_path(&with(object.clone(), "/customer", json!(42))),
+        shape_error_path(ANY_EVENT, &with(object.clone(), "/customer", json!(42))),
         ".customer"
     );
     assert_eq!(
-        shape_error_path(&with(object, "/status", json!(3))),
+        shape_error_path(ANY_EVENT, &with(object, "/status", json!(3))),
         ".status"
     );
 }
@@ -427,19 +404,25 @@ fn refund_nulls_and_missing_optionals_parse() {
 fn refund_wrong_json_type_names_the_field() {
     let object = fixture("refund_failed_current.json");
     assert_eq!(
-        shape_error_path(&with(object.clone(), "/amount", json!(25.5e40))),
+        shape_error_path(ANY_EVENT, &with(object.clone(), "/amount", json!(25.5e40))),
         ".amount"
     );
     assert_eq!(
-        shape_error_path(&with(object.clone(), "/metadata", json!(["ticket"]))),
+        shape_error_path(
+            ANY_EVENT,
+            &with(object.clone(), "/metadata", json!(["ticket"]))
+        ),
         ".metadata"
     );
     assert_eq!(
-        shape_error_path(&with(
-            object,
-            "/presentment_details/presentment_amount",
-            json!("2700")
-        )),
+        shape_error_path(
+            ANY_EVENT,
+            &with(
+                object,
+                "/presentment_details/presentment_amount",
+                json!("2700")
+            )
+        ),
         ".presentment_details.presentment_amount"
     );
 }
@@ -598,27 +581,29 @@ fn dispute_nulls_and_missing_optionals_parse() {
 fn dispute_wrong_json_type_names_the_field() {
     let object = fixture("dispute_needs_response_current.json");
     assert_eq!(
-        shape_error_path(&with(object.clone(), "/amount", json!("129.00"))),
+        shape_error_path(ANY_EVENT, &with(object.clone(), "/amount", json!("129.00"))),
         ".amount"
     );
     assert_eq!(
-        shape_error_path(&with(object.clone(), "/evidence", json!(17))),
+        shape_error_path(ANY_EVENT, &with(object.clone(), "/evidence", json!(17))),
         ".evidence"
     );
     assert_eq!(
-        shape_error_path(&with(
-            object.clone(),
-            "/evidence/customer_name",
-            json!({"first": "Jide"})
-        )),
+        shape_error_path(
+            ANY_EVENT,
+            &with(
+                object.clone(),
+                "/evidence/customer_name",
+                json!({"first": "Jide"})
+            )
+        ),
         ".evidence.customer_name"
     );
     assert_eq!(
-        shape_error_path(&with(
-            object,
-            "/evidence_details/submission_count",
-            json!("none")
-        )),
+        shape_error_path(
+            ANY_EVENT,
+            &with(object, "/evidence_details/submission_count", json!("none"))
+        ),
         ".evidence_details.submission_count"
     );
 }
@@ -741,15 +726,21 @@ fn payout_nulls_and_missing_optionals_parse() {
 fn payout_wrong_json_type_names_the_field() {
     let object = fixture("payout_failed_current.json");
     assert_eq!(
-        shape_error_path(&with(object.clone(), "/amount", json!("2500.00"))),
+        shape_error_path(
+            ANY_EVENT,
+            &with(object.clone(), "/amount", json!("2500.00"))
+        ),
         ".amount"
     );
     assert_eq!(
-        shape_error_path(&with(object.clone(), "/arrival_date", json!("2025-11-27"))),
+        shape_error_path(
+            ANY_EVENT,
+            &with(object.clone(), "/arrival_date", json!("2025-11-27"))
+        ),
         ".arrival_date"
     );
     assert_eq!(
-        shape_error_path(&with(object, "/trace_id/value", json!(12345))),
+        shape_error_path(ANY_EVENT, &with(object, "/trace_id/value", json!(12345))),
         ".trace_id.value"
     );
 }
@@ -775,62 +766,6 @@ const NOT_STRIPE_OUTPUT: &[(&str, &str)] = &[
     ("api-objects/dj-stripe/payout_custom_card.json", ".amount"),
 ];
 
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/stripe/fixtures");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    eprintln!(
-        "\n!!!!!!!! the Stripe fixture corpus is missing at {}: corpus tests SKIPPED !!!!!!!!\n",
-        dir.display()
-    );
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "the Stripe fixture corpus is missing at {} (required when CI=true)",
-        dir.display()
-    );
-    None
-}
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("corpus folder is readable")
-        .map(|entry| entry.expect("corpus entry is readable").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|ext| ext == "json") {
-            out.push(path);
-        }
-    }
-}
-
-/// Every JSON object at or under `value` whose `object` is one of ours, with its JSON path.
-fn our_objects<'a>(value: &'a Value, path: String, out: &mut Vec<(String, &'a Value)>) {
-    match value {
-        Value::Object(map) => {
-            if map
-                .get("object")
-                .and_then(Value::as_str)
-                .is_some_and(|name| OUR_TYPES.contains(&name))
-            {
-                out.push((path.clone(), value));
-            }
-            for (key, child) in map {
-                our_objects(child, format!("{path}.{key}"), out);
-            }
-        }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                our_objects(child, format!("{path}[{index}]"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
 fn assert_typed_as_ours(parsed: &EventObject, expected: &str) -> bool {
     matches!(
         (parsed, expected),
@@ -843,18 +778,14 @@ fn assert_typed_as_ours(parsed: &EventObject, expected: &str) -> bool {
 
 #[test]
 fn stripe_example_objects_parse() {
-    let Some(dir) = corpus_dir() else { return };
+    let Some(dir) = shared_fixtures() else { return };
     for name in OUR_TYPES {
         let path = dir.join("objects").join(format!("{name}.json"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        let object: Value = serde_json::from_str(&text).unwrap();
+        let object = read_json(&path);
         let parsed = typed(&object).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert!(assert_typed_as_ours(&parsed, name), "{name}: {parsed:?}");
     }
-    let example = charge(
-        &serde_json::from_str(&std::fs::read_to_string(dir.join("objects/charge.json")).unwrap())
-            .unwrap(),
-    );
+    let example = charge(&read_json(&dir.join("objects/charge.json")));
     assert_eq!(example.id, "ch_1PgafuB7WZ01zgkWXYmPNZs8");
     assert_eq!(example.status, ChargeStatus::Succeeded);
     assert!(example.refunds.unwrap().data.is_empty());
@@ -862,10 +793,9 @@ fn stripe_example_objects_parse() {
 
 #[test]
 fn every_corpus_object_of_our_types_parses() {
-    let Some(dir) = corpus_dir() else { return };
-    let mut files = Vec::new();
-    json_files(&dir.join("api-objects"), &mut files);
-    json_files(&dir.join("events"), &mut files);
+    let Some(dir) = shared_fixtures() else { return };
+    let mut files = json_files_in(&dir.join("api-objects"), Unreadable::Panic);
+    files.extend(json_files_in(&dir.join("events"), Unreadable::Panic));
 
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut failures = Vec::new();
@@ -876,13 +806,10 @@ fn every_corpus_object_of_our_types_parses() {
             .unwrap()
             .to_string_lossy()
             .into_owned();
-        let text = std::fs::read_to_string(file).unwrap();
-        let Ok(root) = serde_json::from_str::<Value>(&text) else {
+        let Some(root) = try_read_json(file) else {
             continue;
         };
-        let mut found = Vec::new();
-        our_objects(&root, String::new(), &mut found);
-        for (json_path, object) in found {
+        for (json_path, object) in objects_where(&root, &|name| OUR_TYPES.contains(&name)) {
             let name = object["object"].as_str().unwrap();
             let result = typed(object);
             if let Some((_, field)) = NOT_STRIPE_OUTPUT

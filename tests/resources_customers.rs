@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::{json, Value};
 use stripe_webhooks::resources::{
     CheckoutSession, CheckoutSessionConsentPromotions, CheckoutSessionCustomFieldType,
@@ -18,71 +16,37 @@ use stripe_webhooks::resources::{
     SetupIntentFlowDirection, SetupIntentStatus, SetupIntentUsage,
 };
 use stripe_webhooks::{Error, Event, EventObject};
+use support::{event_around, fixture, read_json, shape_error_path, with_nulls, IfAbsent};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/resources")
-        .join(name);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_slice(&bytes).expect("fixture is JSON")
-}
-
-/// An event of `event_type` whose `data.object` is `object`.
-fn event(event_type: &str, object: &Value) -> Event {
-    let body = json!({
-        "id": "evt_1SPzTestCustomersGroup",
-        "object": "event",
-        "api_version": "2026-07-29.dahlia",
-        "type": event_type,
-        "created": 1_700_000_000,
-        "livemode": false,
-        "pending_webhooks": 1,
-        "request": {"id": null, "idempotency_key": null},
-        "data": {"object": object}
-    });
-    Event::from_slice(body.to_string().as_bytes()).expect("a valid envelope")
-}
-
 fn parse_customer(object: &Value) -> Customer {
-    match event("customer.updated", object).object() {
+    match event_around("customer.updated", object).object() {
         Ok(EventObject::Customer(customer)) => *customer,
         other => panic!("expected a customer, got {other:?}"),
     }
 }
 
 fn parse_session(object: &Value) -> CheckoutSession {
-    match event("checkout.session.completed", object).object() {
+    match event_around("checkout.session.completed", object).object() {
         Ok(EventObject::CheckoutSession(session)) => *session,
         other => panic!("expected a checkout session, got {other:?}"),
     }
 }
 
 fn parse_payment_method(object: &Value) -> PaymentMethod {
-    match event("payment_method.attached", object).object() {
+    match event_around("payment_method.attached", object).object() {
         Ok(EventObject::PaymentMethod(method)) => *method,
         other => panic!("expected a payment method, got {other:?}"),
     }
 }
 
 fn parse_setup_intent(object: &Value) -> SetupIntent {
-    match event("setup_intent.succeeded", object).object() {
+    match event_around("setup_intent.succeeded", object).object() {
         Ok(EventObject::SetupIntent(intent)) => *intent,
         other => panic!("expected a setup intent, got {other:?}"),
     }
-}
-
-/// The `path` of the `ObjectShape` error that parsing `object` gives.
-fn shape_error_path(event_type: &str, object: &Value) -> String {
-    let error = event(event_type, object)
-        .object()
-        .expect_err("a mistyped field must fail");
-    let Error::ObjectShape { path, .. } = error else {
-        panic!("expected Error::ObjectShape, got {error:?}");
-    };
-    path.into_string()
 }
 
 /// Sets `object[key]` (a top-level field) to `value`.
@@ -293,27 +257,28 @@ fn customer_unknown_fields_and_values_parse() {
 
 #[test]
 fn customer_nulls_and_missing_fields_parse() {
-    let mut object = fixture("customer_current.json");
-    for key in [
-        "address",
-        "cash_balance",
-        "currency",
-        "customer_account",
-        "default_source",
-        "delinquent",
-        "description",
-        "discount",
-        "email",
-        "invoice_prefix",
-        "name",
-        "phone",
-        "preferred_locales",
-        "shipping",
-        "tax_exempt",
-        "test_clock",
-    ] {
-        set(&mut object, key, Value::Null);
-    }
+    let mut object = with_nulls(
+        fixture("customer_current.json"),
+        &[
+            "address",
+            "cash_balance",
+            "currency",
+            "customer_account",
+            "default_source",
+            "delinquent",
+            "description",
+            "discount",
+            "email",
+            "invoice_prefix",
+            "name",
+            "phone",
+            "preferred_locales",
+            "shipping",
+            "tax_exempt",
+            "test_clock",
+        ],
+        IfAbsent::Insert,
+    );
     object["invoice_settings"] = json!({
         "custom_fields": null, "default_payment_method": null, "footer": null,
         "rendering_options": null
@@ -361,7 +326,7 @@ fn customer_wrong_types_name_the_field() {
     // Through object_as as well.
     let mut object = fixture("customer_current.json");
     set(&mut object, "email", json!(["a@b.c"]));
-    let error = event("customer.updated", &object)
+    let error = event_around("customer.updated", &object)
         .object_as::<Customer>()
         .unwrap_err();
     let Error::ObjectShape { path, .. } = error else {
@@ -590,59 +555,60 @@ fn checkout_session_unknown_fields_and_values_parse() {
 
 #[test]
 fn checkout_session_nulls_and_missing_fields_parse() {
-    let mut object = fixture("checkout_session_completed_current.json");
-    for key in [
-        "adaptive_pricing",
-        "after_expiration",
-        "allow_promotion_codes",
-        "allowed_payment_method_types",
-        "amount_subtotal",
-        "amount_total",
-        "billing_address_collection",
-        "cancel_url",
-        "client_reference_id",
-        "client_secret",
-        "collected_information",
-        "consent",
-        "consent_collection",
-        "currency",
-        "currency_conversion",
-        "customer",
-        "customer_account",
-        "customer_creation",
-        "customer_details",
-        "customer_email",
-        "discounts",
-        "integration_identifier",
-        "invoice",
-        "invoice_creation",
-        "locale",
-        "managed_payments",
-        "metadata",
-        "optional_items",
-        "origin_context",
-        "payment_intent",
-        "payment_link",
-        "payment_method_collection",
-        "payment_method_configuration_details",
-        "payment_method_options",
-        "permissions",
-        "recovered_from",
-        "saved_payment_method_options",
-        "setup_intent",
-        "shipping_address_collection",
-        "shipping_cost",
-        "status",
-        "submit_type",
-        "subscription",
-        "success_url",
-        "total_details",
-        "ui_mode",
-        "url",
-        "wallet_options",
-    ] {
-        set(&mut object, key, Value::Null);
-    }
+    let object = with_nulls(
+        fixture("checkout_session_completed_current.json"),
+        &[
+            "adaptive_pricing",
+            "after_expiration",
+            "allow_promotion_codes",
+            "allowed_payment_method_types",
+            "amount_subtotal",
+            "amount_total",
+            "billing_address_collection",
+            "cancel_url",
+            "client_reference_id",
+            "client_secret",
+            "collected_information",
+            "consent",
+            "consent_collection",
+            "currency",
+            "currency_conversion",
+            "customer",
+            "customer_account",
+            "customer_creation",
+            "customer_details",
+            "customer_email",
+            "discounts",
+            "integration_identifier",
+            "invoice",
+            "invoice_creation",
+            "locale",
+            "managed_payments",
+            "metadata",
+            "optional_items",
+            "origin_context",
+            "payment_intent",
+            "payment_link",
+            "payment_method_collection",
+            "payment_method_configuration_details",
+            "payment_method_options",
+            "permissions",
+            "recovered_from",
+            "saved_payment_method_options",
+            "setup_intent",
+            "shipping_address_collection",
+            "shipping_cost",
+            "status",
+            "submit_type",
+            "subscription",
+            "success_url",
+            "total_details",
+            "ui_mode",
+            "url",
+            "wallet_options",
+        ],
+        IfAbsent::Insert,
+    );
     let session = parse_session(&object);
     assert!(session.amount_total.is_none());
     assert!(session.customer_details.is_none());
@@ -853,23 +819,26 @@ fn payment_method_unknown_fields_and_values_parse() {
 
 #[test]
 fn payment_method_nulls_and_missing_fields_parse() {
-    let mut object = fixture("payment_method_card_current.json");
-    for key in ["customer", "customer_account", "metadata"] {
-        set(&mut object, key, Value::Null);
-    }
-    for key in [
-        "checks",
-        "country",
-        "display_brand",
-        "fingerprint",
-        "generated_from",
-        "networks",
-        "regulated_status",
-        "three_d_secure_usage",
-        "wallet",
-    ] {
-        object["card"][key] = Value::Null;
-    }
+    let mut object = with_nulls(
+        fixture("payment_method_card_current.json"),
+        &["customer", "customer_account", "metadata"],
+        IfAbsent::Insert,
+    );
+    object["card"] = with_nulls(
+        object["card"].take(),
+        &[
+            "checks",
+            "country",
+            "display_brand",
+            "fingerprint",
+            "generated_from",
+            "networks",
+            "regulated_status",
+            "three_d_secure_usage",
+            "wallet",
+        ],
+        IfAbsent::Insert,
+    );
     object["billing_details"] = json!({
         "address": null, "email": null, "name": null, "phone": null, "tax_id": null
     });
@@ -1035,32 +1004,33 @@ fn setup_intent_unknown_fields_and_values_parse() {
 
 #[test]
 fn setup_intent_nulls_and_missing_fields_parse() {
-    let mut object = fixture("setup_intent_failed_current.json");
-    for key in [
-        "allowed_payment_method_types",
-        "application",
-        "automatic_payment_methods",
-        "cancellation_reason",
-        "client_secret",
-        "customer",
-        "customer_account",
-        "description",
-        "excluded_payment_method_types",
-        "flow_directions",
-        "last_setup_error",
-        "latest_attempt",
-        "managed_payments",
-        "mandate",
-        "metadata",
-        "next_action",
-        "on_behalf_of",
-        "payment_method",
-        "payment_method_configuration_details",
-        "payment_method_options",
-        "single_use_mandate",
-    ] {
-        set(&mut object, key, Value::Null);
-    }
+    let object = with_nulls(
+        fixture("setup_intent_failed_current.json"),
+        &[
+            "allowed_payment_method_types",
+            "application",
+            "automatic_payment_methods",
+            "cancellation_reason",
+            "client_secret",
+            "customer",
+            "customer_account",
+            "description",
+            "excluded_payment_method_types",
+            "flow_directions",
+            "last_setup_error",
+            "latest_attempt",
+            "managed_payments",
+            "mandate",
+            "metadata",
+            "next_action",
+            "on_behalf_of",
+            "payment_method",
+            "payment_method_configuration_details",
+            "payment_method_options",
+            "single_use_mandate",
+        ],
+        IfAbsent::Insert,
+    );
     let intent = parse_setup_intent(&object);
     assert!(intent.last_setup_error.is_none());
     assert!(intent.application.is_none());
@@ -1129,7 +1099,7 @@ fn event_type_for(object: &str) -> Option<&'static str> {
 fn check_ours(object: &Value) -> Result<(), String> {
     let kind = object["object"].as_str().unwrap_or_default();
     let event_type = event_type_for(kind).expect("one of ours");
-    let parsed = event(event_type, object)
+    let parsed = event_around(event_type, object)
         .object()
         .map_err(|error| error.to_string())?;
     match (&parsed, kind) {
@@ -1138,29 +1108,6 @@ fn check_ours(object: &Value) -> Result<(), String> {
         | (EventObject::PaymentMethod(_), "payment_method")
         | (EventObject::SetupIntent(_), "setup_intent") => Ok(()),
         _ => Err(format!("parsed as the wrong variant: {parsed:?}")),
-    }
-}
-
-/// Every object of our types anywhere inside `value` (top level, `data.object`, expanded
-/// fields, list items), with its JSON path.
-fn collect_ours(value: &Value, path: &str, out: &mut Vec<(String, Value)>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(kind) = map.get("object").and_then(Value::as_str) {
-                if event_type_for(kind).is_some() {
-                    out.push((path.to_owned(), value.clone()));
-                }
-            }
-            for (key, child) in map {
-                collect_ours(child, &format!("{path}.{key}"), out);
-            }
-        }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                collect_ours(child, &format!("{path}[{index}]"), out);
-            }
-        }
-        _ => {}
     }
 }
 
@@ -1177,8 +1124,7 @@ fn stripe_example_objects_parse() {
         ("payment_method.json", "pm_1Pgc75B7WZ01zgkWlHVgdEGJ"),
         ("setup_intent.json", "seti_1Pgag7B7WZ01zgkWSgwGdb8Z"),
     ] {
-        let bytes = std::fs::read(objects.join(file)).unwrap();
-        let object: Value = serde_json::from_slice(&bytes).unwrap();
+        let object = read_json(&objects.join(file));
         if let Err(error) = check_ours(&object) {
             panic!("objects/{file}: {error}");
         }
@@ -1223,11 +1169,6 @@ fn stripe_example_objects_parse() {
     );
 }
 
-fn read_json(path: &Path) -> Value {
-    let bytes = std::fs::read(path).expect("readable");
-    serde_json::from_slice(&bytes).expect("JSON")
-}
-
 #[test]
 fn every_corpus_object_of_our_types_parses() {
     let Some(root) = support::shared_fixtures() else {
@@ -1245,9 +1186,8 @@ fn every_corpus_object_of_our_types_parses() {
                 continue;
             };
 
-            let mut found = Vec::new();
-            collect_ours(&json, "", &mut found);
-            for (path, object) in &found {
+            let found = support::objects_where(&json, &|kind| event_type_for(kind).is_some());
+            for (path, object) in found {
                 let kind = object["object"].as_str().unwrap_or_default().to_owned();
                 *counts.entry(kind).or_default() += 1;
                 if let Err(error) = check_ours(object) {
