@@ -2,14 +2,16 @@
 //! in-memory duplicate and ordering stores.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub(crate) struct BoundedMap<V> {
     capacity: usize,
-    entries: HashMap<String, (u64, V)>,
+    // The map and the queue share each key's one allocation.
+    entries: HashMap<Arc<str>, (u64, V)>,
     // Insertion order with the sequence number each key had then; a key re-inserted later
     // has a newer number, so its stale place in the queue is skipped.
-    order: VecDeque<(String, u64)>,
+    order: VecDeque<(Arc<str>, u64)>,
     next: u64,
 }
 
@@ -35,8 +37,9 @@ impl<V> BoundedMap<V> {
     pub(crate) fn insert(&mut self, key: &str, value: V) {
         let sequence = self.next;
         self.next += 1;
-        self.entries.insert(key.to_owned(), (sequence, value));
-        self.order.push_back((key.to_owned(), sequence));
+        let key: Arc<str> = Arc::from(key);
+        self.entries.insert(key.clone(), (sequence, value));
+        self.order.push_back((key, sequence));
         while self.entries.len() > self.capacity {
             let Some((oldest, sequence)) = self.order.pop_front() else {
                 break;

@@ -110,7 +110,16 @@ impl Event {
             Ok(Parsed::Event(event)) => Ok(*event),
             Ok(Parsed::Thin) => Err(Error::ThinEventPayload),
             Ok(Parsed::Invalid(reason)) => Err(Error::not_an_event(reason)),
-            Err(error) if error.is_data() => Err(Error::not_an_event(error)),
+            // `take` names the field in a custom error, which makes a syntax error inside a
+            // known field (a raw NUL or bad UTF-8 in `id`, a body cut off there) look like a
+            // data error; and a body that starts like an array is refused before the rest is
+            // read. So on this, the error path, the bytes decide: not JSON is `Json`, with
+            // the syntax error and its position (found by tests/hostile.rs,
+            // tests/regression/syntax_error_in_known_field.rs).
+            Err(error) if error.is_data() => match serde_json::from_slice::<&RawValue>(payload) {
+                Err(syntax) => Err(Error::Json(syntax)),
+                Ok(_) => Err(Error::not_an_event(error)),
+            },
             Err(error) => Err(Error::Json(error)),
         }
     }
@@ -235,23 +244,59 @@ impl Event {
 }
 
 /// The identity of the object an event is about: `data.object.id` and `data.object.object`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
+///
+/// Read leniently: a value that is not a string is `None`, and a key given twice counts with
+/// its last value, as `serde_json::Value` (and so [`EventObject::Unknown`]) reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ObjectRef {
     /// `data.object.id`, e.g. `pi_…`.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub id: Option<String>,
     /// `data.object.object`, e.g. `payment_intent`.
-    #[serde(default, rename = "object", deserialize_with = "lenient_string")]
     pub kind: Option<String>,
 }
 
+impl<'de> Deserialize<'de> for ObjectRef {
+    /// Only a JSON object has an identity; any other value is an error (callers default it).
+    // Hand-written rather than derived: a derive refuses a repeated key, which made a typed
+    // resource with a repeated `object` key fall back to `EventObject::Unknown` without a
+    // word (fuzz finding, tests/regression/duplicate_object_key.rs), and it also read a JSON
+    // array positionally as if it were an object.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RefVisitor;
+
+        impl<'de> Visitor<'de> for RefVisitor {
+            type Value = ObjectRef;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ObjectRef, A::Error> {
+                let mut identity = ObjectRef::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "id" => identity.id = lenient_string(map.next_value()?),
+                        "object" => identity.kind = lenient_string(map.next_value()?),
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(identity)
+            }
+        }
+
+        deserializer.deserialize_map(RefVisitor)
+    }
+}
+
 /// A string, or `None` for anything else (never an error).
-fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(deserializer)? {
+fn lenient_string(value: Value) -> Option<String> {
+    match value {
         Value::String(s) => Some(s),
         _ => None,
-    })
+    }
 }
 
 impl fmt::Debug for Event {

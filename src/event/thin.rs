@@ -37,16 +37,44 @@ pub struct ThinEvent {
     #[serde(rename = "type")]
     event_type: String,
     created: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    livemode: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // Absent stays absent and `null` stays `null` (`Some(None)` / `Some(Value::Null)`): a
+    // plain `Option` read `null` as absent and dropped it on the way back out (fuzz finding,
+    // tests/regression/thin_event_null_fields.rs).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    livemode: Option<Option<bool>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     context: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     reason: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     related_object: Option<Value>,
     #[serde(flatten)]
     extra: Map<String, Value>,
+}
+
+/// A field that is present, even as `null`: `Some(value)`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// The object a thin event is about: `related_object`.
@@ -111,7 +139,7 @@ impl ThinEvent {
     /// Whether the event happened in live mode (`false` when absent).
     #[must_use]
     pub fn livemode(&self) -> bool {
-        self.livemode.unwrap_or(false)
+        matches!(self.livemode, Some(Some(true)))
     }
 
     /// The account context (e.g. a connected account id), if any.
@@ -120,10 +148,10 @@ impl ThinEvent {
         self.context.as_ref()?.as_str()
     }
 
-    /// Why the event happened (`reason`), as sent.
+    /// Why the event happened (`reason`), as sent (`None` when absent or `null`).
     #[must_use]
     pub fn reason(&self) -> Option<&Value> {
-        self.reason.as_ref()
+        self.reason.as_ref().filter(|reason| !reason.is_null())
     }
 
     /// The object the event is about.
