@@ -248,3 +248,54 @@ fn every_event_type_has_a_sample_that_parses_into_its_type() {
         );
     }
 }
+
+#[test]
+fn quickstart_serve_keeps_an_endpoint_up_for_curl() {
+    use std::process::Stdio;
+
+    let secret = "whsec_quickstart_serve_test";
+    let mut child = example("quickstart")
+        .args(["--serve", "127.0.0.1:0"])
+        .env("STRIPE_WEBHOOK_SECRET", secret)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .strip_prefix("endpoint listening on ")
+        .unwrap()
+        .to_owned();
+    let printed: Vec<String> = lines.by_ref().take(6).map(Result::unwrap).collect();
+    assert!(
+        printed.iter().any(|line| line.contains(secret)),
+        "{printed:?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|line| line.contains("curl -i ") && line.contains(&url)),
+        "{printed:?}"
+    );
+
+    // What the printed curl line does: a signed POST of the sample event.
+    let body = EventBuilder::new("payment_intent.payment_failed").build();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let header = stripe_webhooks::testing::signature_header(&body, secret, now);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let mut response = agent
+        .post(&url)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .header("Stripe-Signature", &header)
+        .send(&body[..])
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(status, 200, "{text}");
+    assert!(text.starts_with("handled evt_test_"), "{text}");
+}
