@@ -310,6 +310,31 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, in declaration order: for dashboards that pre-register a metric per label.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::SecretMissing,
+        ErrorKind::SecretWhitespace,
+        ErrorKind::HeaderMissing,
+        ErrorKind::HeaderRepeated,
+        ErrorKind::HeaderNotAscii,
+        ErrorKind::BodyTooLarge,
+        ErrorKind::HeaderEmpty,
+        ErrorKind::HeaderTooLong,
+        ErrorKind::HeaderTooManyEntries,
+        ErrorKind::TimestampMissing,
+        ErrorKind::TimestampRepeated,
+        ErrorKind::TimestampInvalid,
+        ErrorKind::SignatureMissing,
+        ErrorKind::TimestampTooOld,
+        ErrorKind::TimestampInFuture,
+        ErrorKind::SignatureMismatch,
+        ErrorKind::Json,
+        ErrorKind::NotAnEvent,
+        ErrorKind::ThinEventPayload,
+        ErrorKind::SnapshotEventPayload,
+        ErrorKind::ObjectShape,
+    ];
+
     /// A fixed snake_case label, stable across releases, for metrics and logs.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -383,29 +408,7 @@ mod tests {
 
     #[test]
     fn labels_are_unique() {
-        let kinds = [
-            ErrorKind::SecretMissing,
-            ErrorKind::SecretWhitespace,
-            ErrorKind::HeaderMissing,
-            ErrorKind::HeaderRepeated,
-            ErrorKind::HeaderNotAscii,
-            ErrorKind::BodyTooLarge,
-            ErrorKind::HeaderEmpty,
-            ErrorKind::HeaderTooLong,
-            ErrorKind::HeaderTooManyEntries,
-            ErrorKind::TimestampMissing,
-            ErrorKind::TimestampRepeated,
-            ErrorKind::TimestampInvalid,
-            ErrorKind::SignatureMissing,
-            ErrorKind::TimestampTooOld,
-            ErrorKind::TimestampInFuture,
-            ErrorKind::SignatureMismatch,
-            ErrorKind::Json,
-            ErrorKind::NotAnEvent,
-            ErrorKind::ThinEventPayload,
-            ErrorKind::SnapshotEventPayload,
-            ErrorKind::ObjectShape,
-        ];
+        let kinds = ErrorKind::ALL;
         let labels: std::collections::HashSet<_> = kinds.iter().map(|k| k.as_str()).collect();
         assert_eq!(labels.len(), kinds.len());
     }
