@@ -103,6 +103,11 @@ fn every_real_event_parses_losslessly_into_the_right_variant() {
 }
 
 #[test]
+fn the_typed_list_is_the_crates() {
+    assert_eq!(TYPED, EventObject::OBJECT_NAMES);
+}
+
+#[test]
 fn stripe_example_object_of_every_typed_resource_parses() {
     let Some(fixtures) = support::shared_fixtures() else {
         return;

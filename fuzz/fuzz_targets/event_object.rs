@@ -12,23 +12,6 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use stripe_webhooks::{Error, EventObject};
 
-/// The `object` strings `EventObject` types (its documented variants).
-const TYPED: &[&str] = &[
-    "charge",
-    "checkout.session",
-    "customer",
-    "dispute",
-    "invoice",
-    "payment_intent",
-    "payment_method",
-    "payout",
-    "price",
-    "product",
-    "refund",
-    "setup_intent",
-    "subscription",
-];
-
 fuzz_target!(|data: &[u8]| {
     let Ok(raw) = serde_json::from_slice::<Box<RawValue>>(data) else {
         return;
@@ -39,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         .and_then(|v| v.get("object"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let typed = kind.as_deref().is_some_and(|k| TYPED.contains(&k));
+    let typed = kind.as_deref().is_some_and(|k| EventObject::OBJECT_NAMES.contains(&k));
 
     match EventObject::from_raw(&raw) {
         Ok(EventObject::Unknown(unknown)) => {

@@ -40,6 +40,9 @@ macro_rules! event_objects {
         }
 
         impl EventObject {
+            /// The `object` strings that get a typed variant, in declaration order.
+            pub const OBJECT_NAMES: &'static [&'static str] = &[$($object,)+];
+
             /// Parses `raw`, choosing the type by its `object` field.
             ///
             /// # Errors
