@@ -10,11 +10,11 @@ use std::sync::{Mutex, PoisonError};
 
 use time::OffsetDateTime;
 
-use crate::bounded::BoundedMap;
 use crate::dispatch::{Handler, HandlerError};
 use crate::resources::{
     to_datetime, Charge, Currency, Customer, Expandable, Invoice, PaymentIntent,
 };
+use crate::store::BoundedMap;
 use crate::{Error, Event, EventType};
 
 /// What failed: the kind of object the failure event was about.

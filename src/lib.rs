@@ -3,17 +3,15 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod bounded;
-pub mod dedup;
 pub mod dispatch;
 mod error;
 pub mod event;
 pub mod failure;
 pub mod integrations;
 mod open_enum;
-pub mod ordering;
 pub mod resources;
 pub mod signature;
+pub mod store;
 pub mod testing;
 
 pub use error::{Error, ErrorKind};

@@ -7,8 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use stripe_webhooks::dedup::{Claim, DedupStore, MemoryDedupStore, StoreError};
 use stripe_webhooks::dispatch::{sync_handler, Dispatcher, Handler, HandlerError, Outcome};
+use stripe_webhooks::store::{
+    Claim, ClaimToken, DedupStore, MemoryDedupStore, Settle, Settled, StoreError,
+};
 use stripe_webhooks::testing::{block_on, signature_header};
 use stripe_webhooks::{Error, Event, EventType, Webhook};
 use time::OffsetDateTime;
@@ -354,17 +356,21 @@ fn memory_store_capacity_and_ttl_eviction() {
         MemoryDedupStore::with_limits(2, Duration::from_millis(100), Duration::from_secs(60));
     block_on(async {
         for id in ["a", "b", "c"] {
-            assert_eq!(store.claim(id).await.unwrap(), Claim::Acquired);
-            store.complete(id).await.unwrap();
+            let Claim::Acquired(token) = store.claim(id).await.unwrap() else {
+                panic!("{id} must be acquired")
+            };
+            store.settle(id, &token, Settle::Complete).await.unwrap();
         }
         assert_eq!(store.len(), 2);
-        // "a" was evicted (oldest first): it would run again.
-        assert_eq!(store.claim("a").await.unwrap(), Claim::Acquired);
+        // "a" was evicted (oldest done first): it would run again.
+        assert!(matches!(
+            store.claim("a").await.unwrap(),
+            Claim::Acquired(_)
+        ));
         assert_eq!(store.claim("c").await.unwrap(), Claim::Done);
         std::thread::sleep(Duration::from_millis(150));
-        assert_eq!(
-            store.claim("c").await.unwrap(),
-            Claim::Acquired,
+        assert!(
+            matches!(store.claim("c").await.unwrap(), Claim::Acquired(_)),
             "expired after its TTL"
         );
     });
@@ -375,10 +381,15 @@ fn an_expired_lease_can_be_taken_over() {
     let store =
         MemoryDedupStore::with_limits(10, Duration::from_secs(60), Duration::from_millis(50));
     block_on(async {
-        assert_eq!(store.claim("evt").await.unwrap(), Claim::Acquired);
+        let Claim::Acquired(first) = store.claim("evt").await.unwrap() else {
+            panic!("the first claim must be acquired")
+        };
         assert_eq!(store.claim("evt").await.unwrap(), Claim::InFlight);
         std::thread::sleep(Duration::from_millis(80));
-        assert_eq!(store.claim("evt").await.unwrap(), Claim::Acquired);
+        let Claim::Acquired(second) = store.claim("evt").await.unwrap() else {
+            panic!("an expired lease must be taken over")
+        };
+        assert_ne!(first, second, "a takeover gets a new token");
     });
 }
 
@@ -389,12 +400,15 @@ impl DedupStore for Down {
     async fn claim(&self, _event_id: &str) -> Result<Claim, StoreError> {
         Err(StoreError::new("connection refused"))
     }
-    async fn complete(&self, _event_id: &str) -> Result<(), StoreError> {
+    async fn settle(
+        &self,
+        _event_id: &str,
+        _token: &ClaimToken,
+        _settle: Settle,
+    ) -> Result<Settled, StoreError> {
         Err(StoreError::new("connection refused"))
     }
-    async fn release(&self, _event_id: &str) -> Result<(), StoreError> {
-        Err(StoreError::new("connection refused"))
-    }
+    fn settle_detached(&self, _event_id: &str, _token: ClaimToken, _settle: Settle) {}
 }
 
 #[test]

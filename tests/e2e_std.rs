@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde_json::json;
 use stripe_sender::{Sender, Signing};
 use stripe_webhooks::dispatch::{Dispatcher, Handler, HandlerError};
-use stripe_webhooks::ordering::EventOrder;
+use stripe_webhooks::store::EventOrder;
 use stripe_webhooks::testing::EventBuilder;
 use stripe_webhooks::{Event, Webhook};
 
@@ -50,7 +50,7 @@ impl Handler for Ledger {
         if event.event_type().as_str() == "customer.subscription.updated" {
             let freshness = self
                 .order
-                .check(&event)
+                .freshness(&event)
                 .await
                 .map_err(HandlerError::transient)?;
             if !freshness.is_stale() {
@@ -58,6 +58,10 @@ impl Handler for Ledger {
                 let sub = object["id"].as_str().unwrap_or_default().to_owned();
                 let status = object["status"].as_str().unwrap_or_default().to_owned();
                 self.applied_status.lock().unwrap().insert(sub, status);
+                self.order
+                    .record(&event)
+                    .await
+                    .map_err(HandlerError::transient)?;
             }
         }
         *self.handled.lock().unwrap().entry(id).or_default() += 1;

@@ -18,9 +18,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::aio::MultiplexedConnection;
-use stripe_webhooks::dedup::{Claim, DedupStore, RedisDedupStore, DEFAULT_DONE_TTL};
 use stripe_webhooks::dispatch::{Dispatcher, Handler, HandlerError, Outcome};
-use stripe_webhooks::ordering::{EventOrder, Freshness, OrderingStore, RedisOrderingStore};
+use stripe_webhooks::store::{
+    Claim, ClaimToken, DedupStore, EventOrder, Freshness, OrderingStore, RedisDedupStore,
+    RedisOrderingStore, Settle, Settled, DEFAULT_DONE_TTL,
+};
 use stripe_webhooks::testing::signature_header;
 use stripe_webhooks::{Event, Webhook};
 use time::OffsetDateTime;
@@ -50,6 +52,13 @@ fn unique_prefix(test: &str) -> String {
         .as_nanos();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     format!("test:{test}:{}-{nanos}-{n}:", std::process::id())
+}
+
+fn acquired(claim: Claim) -> ClaimToken {
+    match claim {
+        Claim::Acquired(token) => token,
+        other => panic!("expected Acquired, got {other:?}"),
+    }
 }
 
 async fn store(test: &str) -> RedisDedupStore {
@@ -145,18 +154,21 @@ async fn a_claim_is_exclusive_until_completed_across_instances() {
         .unwrap()
         .prefix(prefix);
 
-    assert_eq!(a.claim("evt_1").await.unwrap(), Claim::Acquired);
+    let token = acquired(a.claim("evt_1").await.unwrap());
     assert_eq!(a.claim("evt_1").await.unwrap(), Claim::InFlight);
     assert_eq!(b.claim("evt_1").await.unwrap(), Claim::InFlight);
     let in_flight = get(&a.key("evt_1")).await.unwrap();
-    assert!(in_flight.starts_with("inflight:"), "{in_flight}");
+    assert_eq!(in_flight, format!("inflight:{token}"));
     let lease = pttl(&a.key("evt_1")).await;
     assert!(
         lease > 0 && lease <= 60_000,
         "the default lease: {lease} ms"
     );
 
-    a.complete("evt_1").await.unwrap();
+    assert_eq!(
+        a.settle("evt_1", &token, Settle::Complete).await.unwrap(),
+        Settled::Held
+    );
     assert_eq!(a.claim("evt_1").await.unwrap(), Claim::Done);
     assert_eq!(b.claim("evt_1").await.unwrap(), Claim::Done);
     assert_eq!(get(&a.key("evt_1")).await.as_deref(), Some("done"));
@@ -168,20 +180,39 @@ async fn a_claim_is_exclusive_until_completed_across_instances() {
     );
 
     // Another id is independent.
-    assert_eq!(b.claim("evt_2").await.unwrap(), Claim::Acquired);
+    acquired(b.claim("evt_2").await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_released_claim_can_be_claimed_again() {
     let store = store("release").await;
-    assert_eq!(store.claim("evt_r").await.unwrap(), Claim::Acquired);
-    store.release("evt_r").await.unwrap();
+    let first = acquired(store.claim("evt_r").await.unwrap());
+    assert_eq!(
+        store
+            .settle("evt_r", &first, Settle::Release)
+            .await
+            .unwrap(),
+        Settled::Held
+    );
     assert_eq!(get(&store.key("evt_r")).await, None);
-    assert_eq!(store.claim("evt_r").await.unwrap(), Claim::Acquired);
+    let second = acquired(store.claim("evt_r").await.unwrap());
+    assert_ne!(first, second);
 
-    // A release without a claim of ours never touches the key.
-    store.complete("evt_r").await.unwrap();
-    store.release("evt_r").await.unwrap();
+    // A release with a token that no longer holds the claim never touches the key.
+    assert_eq!(
+        store
+            .settle("evt_r", &second, Settle::Complete)
+            .await
+            .unwrap(),
+        Settled::Held
+    );
+    assert_eq!(
+        store
+            .settle("evt_r", &first, Settle::Release)
+            .await
+            .unwrap(),
+        Settled::LeaseLost
+    );
     assert_eq!(store.claim("evt_r").await.unwrap(), Claim::Done);
 }
 
@@ -226,19 +257,19 @@ async fn leases_and_done_ids_expire() {
         .await
         .lease(Duration::from_millis(200))
         .done_ttl(Duration::from_millis(200));
-    assert_eq!(store.claim("evt_lease").await.unwrap(), Claim::Acquired);
+    acquired(store.claim("evt_lease").await.unwrap());
     assert_eq!(store.claim("evt_lease").await.unwrap(), Claim::InFlight);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(
-        store.claim("evt_lease").await.unwrap(),
-        Claim::Acquired,
-        "an abandoned claim is free once its lease is over"
-    );
+    // An abandoned claim is free once its lease is over.
+    let token = acquired(store.claim("evt_lease").await.unwrap());
 
-    store.complete("evt_lease").await.unwrap();
+    store
+        .settle("evt_lease", &token, Settle::Complete)
+        .await
+        .unwrap();
     assert_eq!(store.claim("evt_lease").await.unwrap(), Claim::Done);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(store.claim("evt_lease").await.unwrap(), Claim::Acquired);
+    acquired(store.claim("evt_lease").await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -254,21 +285,47 @@ async fn a_late_release_never_deletes_the_claim_that_took_over() {
         .unwrap()
         .prefix(prefix);
 
-    assert_eq!(slow.claim("evt_late").await.unwrap(), Claim::Acquired);
+    let late = acquired(slow.claim("evt_late").await.unwrap());
     tokio::time::sleep(Duration::from_millis(400)).await;
     // The slow instance's lease ran out; another instance takes the event over.
-    assert_eq!(other.claim("evt_late").await.unwrap(), Claim::Acquired);
+    let owner = acquired(other.claim("evt_late").await.unwrap());
     let taken_over = get(&other.key("evt_late")).await.unwrap();
     // The slow handler fails at last and releases: the other claim must survive.
-    slow.release("evt_late").await.unwrap();
+    assert_eq!(
+        slow.settle("evt_late", &late, Settle::Release)
+            .await
+            .unwrap(),
+        Settled::LeaseLost
+    );
     assert_eq!(
         get(&other.key("evt_late")).await.as_deref(),
         Some(taken_over.as_str())
     );
     assert_eq!(slow.claim("evt_late").await.unwrap(), Claim::InFlight);
     // And the owner's own release does delete it.
-    other.release("evt_late").await.unwrap();
+    assert_eq!(
+        other
+            .settle("evt_late", &owner, Settle::Release)
+            .await
+            .unwrap(),
+        Settled::Held
+    );
     assert_eq!(get(&other.key("evt_late")).await, None);
+
+    // Within one instance too: its own newer claim survives its own late release.
+    let older = acquired(slow.claim("evt_same").await.unwrap());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let newer = acquired(slow.claim("evt_same").await.unwrap());
+    assert_eq!(
+        slow.settle("evt_same", &older, Settle::Release)
+            .await
+            .unwrap(),
+        Settled::LeaseLost
+    );
+    assert_eq!(
+        get(&slow.key("evt_same")).await,
+        Some(format!("inflight:{newer}"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,15 +345,18 @@ async fn keys_are_namespaced_by_the_prefix() {
         .prefix(format!("{prefix}two:"));
     assert_eq!(first.key("evt_p"), format!("{prefix}one:event:evt_p"));
 
-    assert_eq!(first.claim("evt_p").await.unwrap(), Claim::Acquired);
-    first.complete("evt_p").await.unwrap();
+    let token = acquired(first.claim("evt_p").await.unwrap());
+    first
+        .settle("evt_p", &token, Settle::Complete)
+        .await
+        .unwrap();
     assert_eq!(
         get(&format!("{prefix}one:event:evt_p")).await.as_deref(),
         Some("done")
     );
     assert_eq!(get("evt_p").await, None, "nothing outside the namespace");
     // Two endpoints sharing a Redis do not see each other's events.
-    assert_eq!(second.claim("evt_p").await.unwrap(), Claim::Acquired);
+    acquired(second.claim("evt_p").await.unwrap());
     assert!(get(&format!("{prefix}two:event:evt_p"))
         .await
         .unwrap()
@@ -509,14 +569,13 @@ async fn a_redis_that_does_not_answer_is_a_503_not_a_hang() {
     eprintln!("a paused Redis answered 503 after {waited:?}");
     assert_eq!(counter.runs("evt_paused"), 0);
 
-    // Resumed, it runs the claim it had queued; that claim's lease keeps the event in flight
-    // (503, Stripe retries later) until it expires, and no delivery runs it twice meanwhile.
+    // Resumed, it runs the claim it had queued, then the release the store sent after it when
+    // the answer timed out: Stripe's retry is handled at once, not after the lease.
     let after = body("evt_after", "charge.succeeded");
     assert!(matches!(deliver(&d, &after).await, Outcome::Handled { .. }));
     let again = deliver(&d, &paused).await;
-    assert!(matches!(again, Outcome::InProgress { .. }), "{again:?}");
-    assert_eq!(again.status(), 503);
-    assert_eq!(counter.runs("evt_paused"), 0);
+    assert!(matches!(again, Outcome::Handled { .. }), "{again:?}");
+    assert_eq!(counter.runs("evt_paused"), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -559,8 +618,13 @@ async fn fail_open_runs_the_handler_unguarded_while_redis_is_down() {
         Outcome::Handled { .. }
     ));
     assert_eq!(counter.runs("evt_down"), 2);
-    // Up again, or never: `complete` and `release` still say that Redis is down.
-    assert!(open.dedup().complete("evt_down").await.is_err());
+    // Up again, or never: settles still say that Redis is down.
+    let token = ClaimToken::from_u128(1);
+    assert!(open
+        .dedup()
+        .settle("evt_down", &token, Settle::Complete)
+        .await
+        .is_err());
     assert_eq!(counter.runs("evt_up"), 1);
 }
 
@@ -596,8 +660,11 @@ fn subscription_event(id: &str, created: i64) -> Event {
     .unwrap()
 }
 
-async fn check(order: &EventOrder<RedisOrderingStore>, id: &str, created: i64) -> Freshness {
-    order.check(&subscription_event(id, created)).await.unwrap()
+async fn record(order: &EventOrder<RedisOrderingStore>, id: &str, created: i64) -> Freshness {
+    order
+        .record(&subscription_event(id, created))
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -617,18 +684,27 @@ async fn the_ordering_store_tells_stale_tie_and_newer_through_redis() {
             .prefix(prefix.clone()),
     );
 
-    assert_eq!(check(&one, "e2", 200).await, Freshness::First);
+    assert_eq!(record(&one, "e2", 200).await, Freshness::First);
     assert_eq!(
-        check(&two, "e1", 100).await,
+        record(&two, "e1", 100).await,
         Freshness::Stale { newest: 200 }
     );
-    assert_eq!(check(&two, "e2b", 200).await, Freshness::SameSecond);
+    assert_eq!(record(&two, "e2b", 200).await, Freshness::SameSecond);
     assert_eq!(
-        check(&two, "e3", 300).await,
+        record(&two, "e3", 300).await,
         Freshness::Newer { previous: 200 }
     );
     assert_eq!(
-        check(&one, "e2", 200).await,
+        record(&one, "e2", 200).await,
+        Freshness::Stale { newest: 300 }
+    );
+    // Reading changes nothing, through either instance.
+    assert_eq!(
+        two.freshness(&subscription_event("e4", 400)).await.unwrap(),
+        Freshness::Newer { previous: 300 }
+    );
+    assert_eq!(
+        one.freshness(&subscription_event("e1", 100)).await.unwrap(),
         Freshness::Stale { newest: 300 }
     );
     let key = one.store().key("subscription/sub_1");

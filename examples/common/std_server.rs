@@ -10,8 +10,8 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-use stripe_webhooks::dedup::DedupStore;
 use stripe_webhooks::dispatch::{Dispatcher, Handler};
+use stripe_webhooks::store::DedupStore;
 use stripe_webhooks::testing::block_on;
 use stripe_webhooks::Error;
 

@@ -13,7 +13,7 @@ use super::handler::Handler;
 use super::metrics::{Counters, Metrics};
 use super::observe;
 use super::outcome::Outcome;
-use crate::dedup::{Claim, DedupStore, MemoryDedupStore};
+use crate::store::{Claim, ClaimToken, DedupStore, MemoryDedupStore, Settle, Settled};
 use crate::{Error, Event, Webhook};
 
 /// The largest body accepted by default: 2 MiB, far above the largest events Stripe sends
@@ -29,6 +29,24 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 2 * 1024 * 1024;
 ///
 /// `Dispatcher` is `Send + Sync` when its handler and store are; share one by reference or
 /// `Arc` across requests. `dispatch` returns a `Send` future and needs no particular runtime.
+///
+/// # Dropped deliveries
+///
+/// Whatever `.await` the `dispatch` future is dropped at, the claim it holds is settled at
+/// once through [`DedupStore::settle_detached`]: released if the handler had not finished
+/// (Stripe's retry then runs it without waiting for the lease), completed if it had
+/// succeeded. So:
+///
+/// - a client that hangs up gets its event handled by Stripe's next retry, never blocked by
+///   a stale claim;
+/// - a timeout that drops the future is the same as a hang-up;
+/// - a shutdown that drops in-flight futures is the same too, except that a store settling
+///   through a background task (Redis) may find the runtime gone, and the claim then
+///   expires with its lease;
+/// - a killed process runs nothing: the claim expires with its lease, and a handler that had
+///   succeeded without its completion landing runs once more after it.
+///
+/// Each of these is counted in [`Metrics::cancelled`](super::Metrics::cancelled).
 ///
 /// # Examples
 ///
@@ -208,8 +226,8 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
                 event_type,
             });
         }
-        match self.dedup.claim(&event_id).await {
-            Ok(Claim::Acquired) => {}
+        let token = match self.dedup.claim(&event_id).await {
+            Ok(Claim::Acquired(token)) => token,
             Ok(Claim::Done) => {
                 return observe::outcome(Outcome::Duplicate {
                     event_id,
@@ -229,41 +247,67 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
                     error,
                 })
             }
-        }
+        };
+        // From here until the settle has landed, dropping this future settles the claim
+        // without waiting (`ClaimGuard::drop`).
+        let mut guard = ClaimGuard {
+            dispatcher: self,
+            event_id: &event_id,
+            token: Some(token),
+            settle: Settle::Release,
+        };
 
         let result = CatchPanic::new(|| self.handler.handle(event)).await;
-        // A failed `complete` or `release` leaves the claim to expire: the worst case is one
-        // more run of a handler that succeeded, or a retry that waits for the lease.
-        let outcome = match result {
-            Ok(Ok(())) => {
-                let _ = self.dedup.complete(&event_id).await;
+        let (settle, outcome) = match result {
+            Ok(Ok(())) => (
+                Settle::Complete,
                 Outcome::Handled {
-                    event_id,
+                    event_id: event_id.clone(),
                     event_type,
-                }
-            }
-            Ok(Err(error)) => {
+                },
+            ),
+            Ok(Err(error)) => (
+                // No retry can fix a permanent failure: remember it so a redelivery is not
+                // run again.
                 if error.is_transient() {
-                    let _ = self.dedup.release(&event_id).await;
+                    Settle::Release
                 } else {
-                    // No retry can fix it: remember it so a redelivery is not run again.
-                    let _ = self.dedup.complete(&event_id).await;
-                }
+                    Settle::Complete
+                },
                 Outcome::Failed {
-                    event_id,
+                    event_id: event_id.clone(),
                     event_type,
                     error,
-                }
-            }
-            Err(message) => {
-                let _ = self.dedup.release(&event_id).await;
+                },
+            ),
+            Err(message) => (
+                Settle::Release,
                 Outcome::Panicked {
-                    event_id,
+                    event_id: event_id.clone(),
                     event_type,
                     message,
-                }
-            }
+                },
+            ),
         };
+        guard.settle = settle;
+        let settled = match &guard.token {
+            Some(token) => self.dedup.settle(&event_id, token, settle).await,
+            None => Ok(Settled::Held),
+        };
+        guard.token = None;
+        match settled {
+            Ok(Settled::Held) => {}
+            Ok(Settled::LeaseLost) => {
+                self.counters.lease_lost();
+                observe::lease_lost(settle);
+            }
+            // The claim then expires with its lease: the worst case is one more run of a
+            // handler that succeeded, or a retry that waits for the lease.
+            Err(error) => {
+                self.counters.settle_error();
+                observe::settle_error(settle, &error);
+            }
+        }
         observe::outcome(outcome)
     }
 
@@ -293,6 +337,29 @@ impl<H, D> fmt::Debug for Dispatcher<H, D> {
             .field("filter", &self.filter)
             .field("max_body_size", &self.max_body_size)
             .finish_non_exhaustive()
+    }
+}
+
+/// The claim of a delivery between its claim and the end of its settle. Dropped while it still
+/// holds the token (the dispatch future was dropped: a client that hung up, a timeout, a
+/// shutdown), it hands the store the settle to do without waiting: a release while the
+/// handler had not finished, else what the handler's result called for.
+struct ClaimGuard<'a, H, D: DedupStore> {
+    dispatcher: &'a Dispatcher<H, D>,
+    event_id: &'a str,
+    token: Option<ClaimToken>,
+    settle: Settle,
+}
+
+impl<H, D: DedupStore> Drop for ClaimGuard<'_, H, D> {
+    fn drop(&mut self) {
+        if let Some(token) = self.token.take() {
+            self.dispatcher.counters.cancelled();
+            observe::cancelled(self.settle);
+            self.dispatcher
+                .dedup
+                .settle_detached(self.event_id, token, self.settle);
+        }
     }
 }
 

@@ -20,6 +20,9 @@ pub(crate) struct Counters {
     failed_permanent: AtomicU64,
     panicked: AtomicU64,
     store_unavailable: AtomicU64,
+    lease_lost: AtomicU64,
+    settle_errors: AtomicU64,
+    cancelled: AtomicU64,
     // Rejections are the rare path; a lock there costs nothing that matters.
     rejected: Mutex<BTreeMap<&'static str, u64>>,
 }
@@ -35,6 +38,18 @@ impl Counters {
 
     pub(crate) fn verified(&self) {
         bump(&self.verified);
+    }
+
+    pub(crate) fn lease_lost(&self) {
+        bump(&self.lease_lost);
+    }
+
+    pub(crate) fn settle_error(&self) {
+        bump(&self.settle_errors);
+    }
+
+    pub(crate) fn cancelled(&self) {
+        bump(&self.cancelled);
     }
 
     pub(crate) fn record(&self, outcome: &Outcome) {
@@ -69,6 +84,9 @@ impl Counters {
             failed_permanent: read(&self.failed_permanent),
             panicked: read(&self.panicked),
             store_unavailable: read(&self.store_unavailable),
+            lease_lost: read(&self.lease_lost),
+            settle_errors: read(&self.settle_errors),
+            cancelled: read(&self.cancelled),
             rejected: self
                 .rejected
                 .lock()
@@ -113,6 +131,15 @@ pub struct Metrics {
     pub panicked: u64,
     /// Deliveries refused because the duplicate store was unreachable.
     pub store_unavailable: u64,
+    /// Handler runs that outlived their claim's lease: when they settled, another delivery
+    /// may have taken the id over. Make the lease longer than your slowest handler.
+    pub lease_lost: u64,
+    /// Settles (complete or release) that the duplicate store failed after the handler ran;
+    /// the claim then expires with its lease.
+    pub settle_errors: u64,
+    /// Deliveries dropped while holding a claim (a client that hung up, a timeout, a
+    /// shutdown); their claim was handed to the store to settle without waiting.
+    pub cancelled: u64,
     /// Rejected deliveries by [`ErrorKind::as_str`] label.
     pub rejected: BTreeMap<&'static str, u64>,
 }

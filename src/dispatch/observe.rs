@@ -3,6 +3,7 @@
 //! secret.
 
 use super::outcome::Outcome;
+use crate::store::{Settle, StoreError};
 use crate::Event;
 
 #[cfg(feature = "tracing")]
@@ -51,4 +52,38 @@ pub(crate) fn outcome(outcome: Outcome) -> Outcome {
         }
     }
     outcome
+}
+
+/// Notes a handler that outlived its claim's lease.
+#[inline]
+pub(crate) fn lease_lost(settle: Settle) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        settle = ?settle,
+        "the handler outlived its claim's lease: make the lease longer than the slowest handler"
+    );
+    let _ = settle;
+}
+
+/// Notes a settle the duplicate store failed after the handler ran.
+#[inline]
+pub(crate) fn settle_error(settle: Settle, error: &StoreError) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(
+        settle = ?settle,
+        error = %error,
+        "duplicate store failed after the handler ran: the claim expires with its lease"
+    );
+    let _ = (settle, error);
+}
+
+/// Notes a delivery dropped while it held a claim.
+#[inline]
+pub(crate) fn cancelled(settle: Settle) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        settle = ?settle,
+        "delivery dropped while holding its claim: settled without waiting"
+    );
+    let _ = settle;
 }

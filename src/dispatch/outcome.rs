@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::handler::HandlerError;
-use crate::dedup::StoreError;
+use crate::store::StoreError;
 use crate::{Error, EventType};
 
 /// What happened to one delivery, and how to answer Stripe.

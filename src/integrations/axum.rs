@@ -65,8 +65,8 @@ use axum_core::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::http::signature_from_headers;
-use crate::dedup::DedupStore;
 use crate::dispatch::{Dispatcher, Handler, Outcome};
+use crate::store::DedupStore;
 use crate::{Error, Event, Webhook};
 
 impl IntoResponse for Outcome {

@@ -38,8 +38,8 @@
 use ::http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use ::http::{Request, Response, StatusCode};
 
-use crate::dedup::DedupStore;
 use crate::dispatch::{Dispatcher, Handler, Outcome};
+use crate::store::DedupStore;
 use crate::Error;
 
 /// The name of the header Stripe signs deliveries with, `stripe-signature` (header names are

@@ -7,8 +7,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use redis::Script;
 
-use super::{Freshness, OrderingStore};
-use crate::dedup::{RedisDedupStore, StoreError, DEFAULT_DONE_TTL};
+use crate::store::{Freshness, OrderingStore, StoreError, DEFAULT_DONE_TTL};
 
 /// Compares `ARGV[1]` with the time kept at `KEYS[1]` and keeps it (for `ARGV[2]` ms) unless it
 /// is not newer; answers `{code, previous}`: 0 first, 1 newer, 2 same second, 3 stale. Atomic
@@ -31,7 +30,7 @@ fn script() -> &'static Script {
     SCRIPT.get_or_init(|| Script::new(ADVANCE_SCRIPT))
 }
 
-/// An [`OrderingStore`] in Redis, so that [`EventOrder`](super::EventOrder) sees the events
+/// An [`OrderingStore`] in Redis, so that [`EventOrder`](crate::store::EventOrder) sees the events
 /// applied by every instance of the endpoint.
 ///
 /// Each object is one key, `{prefix}newest:{object}` (see [`key`](RedisOrderingStore::key)),
@@ -48,10 +47,9 @@ fn script() -> &'static Script {
 /// # Examples
 ///
 /// ```no_run
-/// use stripe_webhooks::dedup::RedisDedupStore;
-/// use stripe_webhooks::ordering::{EventOrder, RedisOrderingStore};
+/// use stripe_webhooks::store::{EventOrder, RedisDedupStore, RedisOrderingStore};
 ///
-/// # async fn run() -> Result<(), stripe_webhooks::dedup::StoreError> {
+/// # async fn run() -> Result<(), stripe_webhooks::store::StoreError> {
 /// let dedup = RedisDedupStore::connect("redis://127.0.0.1:6379/").await?;
 /// // One connection for both stores.
 /// let order = EventOrder::with_store(RedisOrderingStore::with_connection(
@@ -69,8 +67,10 @@ pub struct RedisOrderingStore {
 
 impl RedisOrderingStore {
     /// Connects to the Redis server at `url` with
-    /// [`RedisDedupStore::connection_config`], with the default prefix
-    /// ([`RedisDedupStore::DEFAULT_PREFIX`]) and TTL.
+    /// [`RedisDedupStore::connection_config`](crate::store::RedisDedupStore::connection_config),
+    /// with the default prefix
+    /// ([`RedisDedupStore::DEFAULT_PREFIX`](crate::store::RedisDedupStore::DEFAULT_PREFIX)) and
+    /// TTL.
     ///
     /// Call it inside a Tokio runtime: the connection runs on it.
     ///
@@ -78,22 +78,24 @@ impl RedisOrderingStore {
     ///
     /// A [`StoreError`] when the URL is invalid or the server cannot be reached now.
     pub async fn connect(url: &str) -> Result<RedisOrderingStore, StoreError> {
-        let connection = RedisDedupStore::open(url, RedisDedupStore::connection_config()).await?;
+        let connection = super::open(url, super::connection_config()).await?;
         Ok(RedisOrderingStore::with_connection(connection))
     }
 
     /// A store on a connection you made, or one shared with a
-    /// [`RedisDedupStore`] ([`RedisDedupStore::connection`]).
+    /// [`RedisDedupStore`](crate::store::RedisDedupStore)
+    /// ([`RedisDedupStore::connection`](crate::store::RedisDedupStore::connection)).
     #[must_use]
     pub fn with_connection(connection: ConnectionManager) -> RedisOrderingStore {
         RedisOrderingStore {
             connection,
-            prefix: RedisDedupStore::DEFAULT_PREFIX.to_owned(),
+            prefix: super::DEFAULT_PREFIX.to_owned(),
             ttl: DEFAULT_DONE_TTL,
         }
     }
 
-    /// Namespaces every key with `prefix` (default [`RedisDedupStore::DEFAULT_PREFIX`]).
+    /// Namespaces every key with `prefix` (default
+    /// [`RedisDedupStore::DEFAULT_PREFIX`](crate::store::RedisDedupStore::DEFAULT_PREFIX)).
     #[must_use]
     pub fn prefix(mut self, prefix: impl Into<String>) -> RedisOrderingStore {
         self.prefix = prefix.into();
@@ -108,6 +110,17 @@ impl RedisOrderingStore {
         self
     }
 
+    fn parse_time(&self, key: &str, kept: &str) -> Result<i64, StoreError> {
+        kept.parse::<i64>().map_err(|_| {
+            StoreError::new(format!(
+                "the Redis key {} holds {kept:?}, not a time in seconds: is another program \
+                 writing keys under the prefix {:?}?",
+                self.key(key),
+                self.prefix
+            ))
+        })
+    }
+
     /// The Redis key of an ordering key (`subscription/sub_1`): `{prefix}newest:{key}`.
     #[must_use]
     pub fn key(&self, key: &str) -> String {
@@ -116,24 +129,24 @@ impl RedisOrderingStore {
 }
 
 impl OrderingStore for RedisOrderingStore {
+    async fn newest(&self, key: &str) -> Result<Option<i64>, StoreError> {
+        let kept: Option<String> = redis::cmd("GET")
+            .arg(self.key(key))
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(|error| super::failure("ordering read", error))?;
+        kept.map(|kept| self.parse_time(key, &kept)).transpose()
+    }
+
     async fn advance(&self, key: &str, created: i64) -> Result<Freshness, StoreError> {
         let (code, previous): (i64, String) = script()
             .key(self.key(key))
             .arg(created)
-            .arg(RedisDedupStore::millis(self.ttl))
+            .arg(super::millis(self.ttl))
             .invoke_async(&mut self.connection.clone())
             .await
-            .map_err(|error| RedisDedupStore::error("ordering advance", error))?;
-        let previous = || {
-            previous.parse::<i64>().map_err(|_| {
-                StoreError::new(format!(
-                    "the Redis key {} holds {previous:?}, not a time in seconds: is another \
-                     program writing keys under the prefix {:?}?",
-                    self.key(key),
-                    self.prefix
-                ))
-            })
-        };
+            .map_err(|error| super::failure("ordering advance", error))?;
+        let previous = || self.parse_time(key, &previous);
         match code {
             0 => Ok(Freshness::First),
             1 => Ok(Freshness::Newer {

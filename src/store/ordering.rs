@@ -6,6 +6,10 @@
 //! newest event applied, in a pluggable [`OrderingStore`]: in memory, or with the `redis`
 //! feature in Redis (`RedisOrderingStore`), shared by several instances.
 //!
+//! **Record after applying.** [`EventOrder::freshness`] only reads; [`EventOrder::record`],
+//! called once the event was applied, moves the mark forward. An event whose handler failed
+//! is therefore never recorded, and an older event that arrives next is still applied.
+//!
 //! **Ties.** `created` has one-second resolution, so two events of the same object in the same
 //! second cannot be ordered by it. They are reported as [`Freshness::SameSecond`] and are not
 //! stale: apply them, with updates that are idempotent, or fetch the object from the API when
@@ -13,17 +17,9 @@
 //! [`Freshness::Stale`].
 
 use std::future::Future;
-use std::sync::{Mutex, PoisonError};
 
-use crate::bounded::BoundedMap;
-use crate::dedup::StoreError;
+use super::{MemoryOrderingStore, StoreError};
 use crate::Event;
-
-#[cfg(feature = "redis")]
-mod redis;
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use self::redis::RedisOrderingStore;
 
 /// How an event's `created` compares with the newest event already applied to its object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +44,17 @@ pub enum Freshness {
 }
 
 impl Freshness {
+    /// How `created` compares with `newest`, the newest time recorded (if any).
+    #[must_use]
+    pub fn compare(created: i64, newest: Option<i64>) -> Freshness {
+        match newest {
+            None => Freshness::First,
+            Some(previous) if created > previous => Freshness::Newer { previous },
+            Some(previous) if created == previous => Freshness::SameSecond,
+            Some(newest) => Freshness::Stale { newest },
+        }
+    }
+
     /// Whether the event should be skipped.
     #[must_use]
     pub fn is_stale(&self) -> bool {
@@ -59,8 +66,11 @@ impl Freshness {
 ///
 /// `advance` must be atomic per key across all instances that share the store.
 pub trait OrderingStore: Send + Sync {
-    /// Compares `created` with the newest time recorded for `key`, records `created` unless it
-    /// is older, and says how they compared.
+    /// The newest time recorded for `key`, if any.
+    fn newest(&self, key: &str) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
+
+    /// Records `created` for `key` unless an equal or newer time is recorded, and says how it
+    /// compared with the time recorded before ([`Freshness::compare`]).
     fn advance(
         &self,
         key: &str,
@@ -68,52 +78,11 @@ pub trait OrderingStore: Send + Sync {
     ) -> impl Future<Output = Result<Freshness, StoreError>> + Send;
 }
 
-/// A bounded, in-process [`OrderingStore`] (oldest keys evicted first).
-#[derive(Debug)]
-pub struct MemoryOrderingStore {
-    newest: Mutex<BoundedMap<i64>>,
-}
-
-impl MemoryOrderingStore {
-    /// A store for at most `capacity` objects.
-    #[must_use]
-    pub fn new(capacity: usize) -> MemoryOrderingStore {
-        MemoryOrderingStore {
-            newest: Mutex::new(BoundedMap::new(capacity)),
-        }
-    }
-
-    fn advance_now(&self, key: &str, created: i64) -> Freshness {
-        let mut newest = self.newest.lock().unwrap_or_else(PoisonError::into_inner);
-        let freshness = match newest.get(key).copied() {
-            None => Freshness::First,
-            Some(previous) if created > previous => Freshness::Newer { previous },
-            Some(previous) if created == previous => return Freshness::SameSecond,
-            Some(previous) => return Freshness::Stale { newest: previous },
-        };
-        newest.insert(key, created);
-        freshness
-    }
-}
-
-impl Default for MemoryOrderingStore {
-    /// Room for 100,000 objects.
-    fn default() -> Self {
-        MemoryOrderingStore::new(100_000)
-    }
-}
-
-impl OrderingStore for MemoryOrderingStore {
-    fn advance(
-        &self,
-        key: &str,
-        created: i64,
-    ) -> impl Future<Output = Result<Freshness, StoreError>> + Send {
-        std::future::ready(Ok(self.advance_now(key, created)))
-    }
-}
-
 impl<S: OrderingStore> OrderingStore for std::sync::Arc<S> {
+    fn newest(&self, key: &str) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send {
+        S::newest(self, key)
+    }
+
     fn advance(
         &self,
         key: &str,
@@ -123,12 +92,19 @@ impl<S: OrderingStore> OrderingStore for std::sync::Arc<S> {
     }
 }
 
-/// Tells stale events from fresh ones, per object (`data.object.id`).
+/// Tells stale events from fresh ones, per object (`data.object.object` and
+/// `data.object.id`: objects of different kinds never share a key).
+///
+/// In your handler: ask [`freshness`](EventOrder::freshness), skip a stale event, apply the
+/// others, then [`record`](EventOrder::record) the applied one. Between the two calls a
+/// concurrent delivery of another event of the same object is not held back: when two events
+/// of one object race, make the write itself conditional (`UPDATE … WHERE updated_at <
+/// created`) or fetch the object from the API.
 ///
 /// # Examples
 ///
 /// ```
-/// use stripe_webhooks::ordering::{EventOrder, Freshness};
+/// use stripe_webhooks::store::{EventOrder, Freshness};
 /// use stripe_webhooks::{testing::block_on, Event};
 ///
 /// let event = |id: &str, created: i64| {
@@ -139,10 +115,13 @@ impl<S: OrderingStore> OrderingStore for std::sync::Arc<S> {
 /// };
 /// let order = EventOrder::new();
 /// block_on(async {
-///     assert_eq!(order.check(&event("evt_b", 200)).await?, Freshness::First);
-///     assert!(order.check(&event("evt_a", 100)).await?.is_stale()); // arrived late: skip it
-///     assert_eq!(order.check(&event("evt_c", 200)).await?, Freshness::SameSecond);
-///     Ok::<(), stripe_webhooks::dedup::StoreError>(())
+///     let newer = event("evt_b", 200);
+///     assert_eq!(order.freshness(&newer).await?, Freshness::First);
+///     // … apply it, then:
+///     order.record(&newer).await?;
+///     assert!(order.freshness(&event("evt_a", 100)).await?.is_stale()); // arrived late: skip
+///     assert_eq!(order.freshness(&event("evt_c", 200)).await?, Freshness::SameSecond);
+///     Ok::<(), stripe_webhooks::store::StoreError>(())
 /// }).unwrap();
 /// ```
 #[derive(Debug, Default)]
@@ -165,21 +144,29 @@ impl<S: OrderingStore> EventOrder<S> {
         EventOrder { store }
     }
 
-    /// Compares `event` with the newest event applied to the same object, and records it
-    /// unless it is stale. Call it in your handler before applying the event.
-    ///
-    /// The key is `data.object.object` and `data.object.id` (objects of different kinds never
-    /// share a key).
+    /// Compares `event` with the newest event recorded for the same object. Reads only.
     ///
     /// # Errors
     ///
     /// What the store returns when it cannot answer.
-    pub async fn check(&self, event: &Event) -> Result<Freshness, StoreError> {
-        let identity = event.object_ref();
-        let Some(id) = identity.id else {
+    pub async fn freshness(&self, event: &Event) -> Result<Freshness, StoreError> {
+        let Some(key) = EventOrder::<S>::key(event) else {
             return Ok(Freshness::Unordered);
         };
-        let key = format!("{}/{id}", identity.kind.as_deref().unwrap_or(""));
+        let newest = self.store.newest(&key).await?;
+        Ok(Freshness::compare(event.created().unix_timestamp(), newest))
+    }
+
+    /// Records `event` as applied to its object, unless a newer one was recorded meanwhile,
+    /// and says how it compared. Call it after the event was applied.
+    ///
+    /// # Errors
+    ///
+    /// What the store returns when it cannot answer.
+    pub async fn record(&self, event: &Event) -> Result<Freshness, StoreError> {
+        let Some(key) = EventOrder::<S>::key(event) else {
+            return Ok(Freshness::Unordered);
+        };
         self.store
             .advance(&key, event.created().unix_timestamp())
             .await
@@ -189,5 +176,11 @@ impl<S: OrderingStore> EventOrder<S> {
     #[must_use]
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    fn key(event: &Event) -> Option<String> {
+        let identity = event.object_ref();
+        let id = identity.id?;
+        Some(format!("{}/{id}", identity.kind.as_deref().unwrap_or("")))
     }
 }
