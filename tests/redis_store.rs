@@ -461,14 +461,13 @@ impl PrivateRedis {
         panic!("redis-server did not listen on 127.0.0.1:{}", self.port);
     }
 
+    fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
     /// Sends `signal` (`STOP`, `CONT`) to the server.
     fn signal(&self, signal: &str) {
-        let pid = self.child.as_ref().unwrap().id().to_string();
-        let status = Command::new("kill")
-            .args([&format!("-{signal}"), &pid])
-            .status()
-            .unwrap();
-        assert!(status.success(), "kill -{signal} {pid}");
+        send_signal(self.pid(), signal);
     }
 
     fn stop(&mut self) {
@@ -477,6 +476,14 @@ impl PrivateRedis {
             child.wait().unwrap();
         }
     }
+}
+
+fn send_signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal} {pid}");
 }
 
 impl Drop for PrivateRedis {
@@ -782,4 +789,208 @@ async fn the_ordering_ttl_expires() {
     );
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(store.advance("obj", 5).await.unwrap(), Freshness::First);
+}
+
+// --- Dropped deliveries and lease takeover, through a real Redis -----------------------------
+//
+// A paused server (SIGSTOP) keeps its connections open and answers nothing, so a claim or a
+// settle sent to it is in flight for as long as the test wants; the dispatch future is then
+// dropped there (a timeout, as a tower timeout or a client hang-up would), and the server
+// resumed (SIGCONT).
+
+/// Counts runs and successes; `test.slow` sleeps 500 ms first; `test.pause_redis` pauses the
+/// server just before succeeding (so the completion hangs); `test.slow_then_transient` sleeps
+/// 600 ms and fails transiently on its first run only.
+#[derive(Clone, Default)]
+struct Scripted {
+    runs: Arc<AtomicU64>,
+    successes: Arc<AtomicU64>,
+    redis_pid: Option<u32>,
+}
+
+impl Scripted {
+    fn counts(&self) -> (u64, u64) {
+        (
+            self.runs.load(Ordering::SeqCst),
+            self.successes.load(Ordering::SeqCst),
+        )
+    }
+}
+
+impl Handler for Scripted {
+    async fn handle(&self, event: Event) -> Result<(), HandlerError> {
+        let run = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
+        match event.event_type().as_str() {
+            "test.slow" => tokio::time::sleep(Duration::from_millis(500)).await,
+            "test.pause_redis" if run == 1 => send_signal(self.redis_pid.unwrap(), "STOP"),
+            "test.slow_then_transient" if run == 1 => {
+                tokio::time::sleep(Duration::from_millis(600)).await;
+                return Err(HandlerError::transient(
+                    "the first run timed out downstream",
+                ));
+            }
+            _ => {}
+        }
+        self.successes.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+async fn deliver_dropped_after<H: Handler, D: DedupStore>(
+    d: &Dispatcher<H, D>,
+    body: &[u8],
+    after: Duration,
+) {
+    let outcome = tokio::time::timeout(after, deliver(d, body)).await;
+    assert!(outcome.is_err(), "finished before the drop: {outcome:?}");
+}
+
+/// Waits (at most 3 s, far below the 60 s lease) until `key` holds `expected`.
+async fn until_key_is(key: &str, expected: Option<&str>) {
+    for _ in 0..300 {
+        if get(key).await.as_deref() == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{key} never became {expected:?}: {:?}", get(key).await);
+}
+
+async fn get_on(url: &str, key: &str) -> Option<String> {
+    let mut connection = redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    redis::cmd("GET")
+        .arg(key)
+        .query_async(&mut connection)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_dropped_at_the_claim_is_handled_by_the_next_at_once() {
+    let redis = PrivateRedis::start();
+    let handler = Scripted::default();
+    let d = Dispatcher::new(Webhook::new(SECRET), handler.clone())
+        .dedup_store(RedisDedupStore::connect(&redis.url()).await.unwrap());
+    let b = body("evt_claim_drop", "charge.succeeded");
+
+    redis.signal("STOP");
+    deliver_dropped_after(&d, &b, Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    redis.signal("CONT");
+    // The server ran the claim nobody read, then the release the store sent after it.
+    let next = deliver(&d, &b).await;
+    assert!(matches!(next, Outcome::Handled { .. }), "{next:?}");
+    assert!(matches!(deliver(&d, &b).await, Outcome::Duplicate { .. }));
+    assert_eq!(handler.counts(), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_dropped_in_the_handler_gives_its_claim_back_through_redis() {
+    let handler = Scripted::default();
+    let d = Dispatcher::new(Webhook::new(SECRET), handler.clone())
+        .dedup_store(store("handler-drop").await);
+    let b = body("evt_handler_drop", "test.slow");
+    deliver_dropped_after(&d, &b, Duration::from_millis(100)).await;
+    assert_eq!(d.metrics().cancelled, 1);
+    // The release runs in a spawned task: the key goes within milliseconds, not the 60 s lease.
+    until_key_is(&d.dedup().key("evt_handler_drop"), None).await;
+    let retry = deliver(&d, &b).await;
+    assert!(matches!(retry, Outcome::Handled { .. }), "{retry:?}");
+    assert_eq!(handler.counts(), (2, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_dropped_during_the_completion_still_completes_through_redis() {
+    let redis = PrivateRedis::start();
+    let handler = Scripted {
+        redis_pid: Some(redis.pid()),
+        ..Scripted::default()
+    };
+    let d = Dispatcher::new(Webhook::new(SECRET), handler.clone())
+        .dedup_store(RedisDedupStore::connect(&redis.url()).await.unwrap());
+    let b = body("evt_complete_drop", "test.pause_redis");
+    // The handler succeeds and pauses the server: the completion hangs, and is dropped.
+    deliver_dropped_after(&d, &b, Duration::from_millis(300)).await;
+    assert_eq!(handler.counts(), (1, 1));
+    assert_eq!(d.metrics().cancelled, 1);
+    redis.signal("CONT");
+    let key = d.dedup().key("evt_complete_drop");
+    for _ in 0..300 {
+        if get_on(&redis.url(), &key).await.as_deref() == Some("done") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(get_on(&redis.url(), &key).await.as_deref(), Some("done"));
+    let retry = deliver(&d, &b).await;
+    assert!(matches!(retry, Outcome::Duplicate { .. }), "{retry:?}");
+    assert_eq!(handler.counts(), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_slower_than_its_lease_that_fails_last_leaves_the_id_handled_in_redis() {
+    let handler = Scripted::default();
+    // One process, one store: the retry that takes over and the late run share it.
+    let d = Arc::new(
+        Dispatcher::new(Webhook::new(SECRET), handler.clone())
+            .dedup_store(store("takeover").await.lease(Duration::from_millis(200))),
+    );
+    let b = Arc::new(body("evt_takeover", "test.slow_then_transient"));
+    let first = {
+        let (d, b) = (d.clone(), b.clone());
+        tokio::spawn(async move { deliver(&d, &b).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let retry = deliver(&d, &b).await;
+    assert!(matches!(retry, Outcome::Handled { .. }), "{retry:?}");
+    let late = first.await.unwrap();
+    assert!(matches!(late, Outcome::Failed { .. }), "{late:?}");
+    assert_eq!(d.metrics().lease_lost, 1);
+    assert_eq!(
+        get(&d.dedup().key("evt_takeover")).await.as_deref(),
+        Some("done")
+    );
+    assert!(matches!(deliver(&d, &b).await, Outcome::Duplicate { .. }));
+    assert_eq!(handler.counts(), (2, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leases_and_ttls_of_duration_max_and_zero_through_redis() {
+    let handler = Scripted::default();
+    let forever = Dispatcher::new(Webhook::new(SECRET), handler.clone()).dedup_store(
+        store("max")
+            .await
+            .lease(Duration::MAX)
+            .done_ttl(Duration::MAX),
+    );
+    let b = body("evt_max", "charge.succeeded");
+    assert!(matches!(
+        deliver(&forever, &b).await,
+        Outcome::Handled { .. }
+    ));
+    assert!(matches!(
+        deliver(&forever, &b).await,
+        Outcome::Duplicate { .. }
+    ));
+    // Capped at 2^62 ms, which Redis takes.
+    let ttl = pttl(&forever.dedup().key("evt_max")).await;
+    assert!(ttl > 1 << 61, "{ttl}");
+
+    let never = Dispatcher::new(Webhook::new(SECRET), handler.clone()).dedup_store(
+        store("zero")
+            .await
+            .lease(Duration::ZERO)
+            .done_ttl(Duration::ZERO),
+    );
+    let b = body("evt_zero", "charge.succeeded");
+    // Rounded up to 1 ms: a handled id is forgotten almost at once.
+    for _ in 0..2 {
+        assert!(matches!(deliver(&never, &b).await, Outcome::Handled { .. }));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(handler.counts(), (3, 3));
 }
