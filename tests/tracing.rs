@@ -63,3 +63,63 @@ fn spans_name_the_event_and_never_the_body_or_secret() {
         assert!(!log.contains(forbidden), "{forbidden} leaked into:\n{log}");
     }
 }
+
+/// A store whose claims work and whose settles fail.
+struct SettleFails(stripe_webhooks::store::MemoryDedupStore);
+
+impl stripe_webhooks::store::DedupStore for SettleFails {
+    async fn claim(
+        &self,
+        event_id: &str,
+    ) -> Result<stripe_webhooks::store::Claim, stripe_webhooks::store::StoreError> {
+        self.0.claim(event_id).await
+    }
+    async fn settle(
+        &self,
+        _event_id: &str,
+        _token: &stripe_webhooks::store::ClaimToken,
+        _settle: stripe_webhooks::store::Settle,
+    ) -> Result<stripe_webhooks::store::Settled, stripe_webhooks::store::StoreError> {
+        Err(stripe_webhooks::store::StoreError::new(
+            "connection reset by peer",
+        ))
+    }
+    fn settle_detached(
+        &self,
+        _event_id: &str,
+        _token: stripe_webhooks::store::ClaimToken,
+        _settle: stripe_webhooks::store::Settle,
+    ) {
+    }
+}
+
+#[test]
+fn a_store_error_after_the_handler_is_logged() {
+    const SECRET: &str = "whsec_tracing_settle";
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let dispatcher = Dispatcher::new(Webhook::new(SECRET), |_event: Event| async move {
+        Ok::<(), HandlerError>(())
+    })
+    .dedup_store(SettleFails(stripe_webhooks::store::MemoryDedupStore::new()));
+    let t = 1_763_856_000;
+    let now = time::OffsetDateTime::from_unix_timestamp(t).unwrap();
+    let body = br#"{"id":"evt_settle_traced","object":"event","type":"invoice.paid","created":1763856000,"data":{"object":{"id":"in_1","object":"invoice"}}}"#;
+    tracing::subscriber::with_default(subscriber, || {
+        block_on(dispatcher.dispatch_at(body, Some(&signature_header(body, SECRET, t)), now));
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("duplicate store failed after the handler ran"),
+        "{log}"
+    );
+    assert!(log.contains("connection reset by peer"), "{log}");
+    assert!(log.contains("settle=Complete"), "{log}");
+    assert!(log.contains("event_id=\"evt_settle_traced\""), "{log}");
+    assert_eq!(dispatcher.metrics().settle_errors, 1);
+}
