@@ -4,9 +4,14 @@
 //! several notifiers.
 
 mod alerts;
+#[cfg(feature = "email")]
+mod email;
 mod notifier;
 mod summary;
 
 pub use alerts::{FailureAlerts, NotifyReport};
+#[cfg(feature = "email")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email")))]
+pub use email::{Digest, EmailNotifier, EmailNotifierBuilder, MAX_LISTED};
 pub use notifier::{Notifier, NotifyError};
 pub use summary::{FailureSource, PaymentFailure};

@@ -226,6 +226,115 @@ impl PaymentFailure {
     pub fn summary(&self) -> String {
         self.to_string()
     }
+
+    /// The failed object's page in the Stripe Dashboard (under `/test/` for a test-mode
+    /// event): the payment for a payment intent or a charge, the invoice for an invoice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stripe_webhooks::{failure::PaymentFailure, testing::EventBuilder, Event};
+    /// let event = EventBuilder::new("invoice.payment_failed").build();
+    /// let failure = PaymentFailure::from_event(&Event::from_slice(&event)?)?.unwrap();
+    /// assert!(failure.dashboard_url().starts_with("https://dashboard.stripe.com/test/invoices/in_"));
+    /// # Ok::<(), stripe_webhooks::Error>(())
+    /// ```
+    #[must_use]
+    pub fn dashboard_url(&self) -> String {
+        let kind = match self.source {
+            FailureSource::PaymentIntent | FailureSource::Charge => "payments",
+            FailureSource::Invoice => "invoices",
+        };
+        format!("{}{kind}/{}", self.dashboard_base(), self.object_id)
+    }
+
+    /// The event's page in the Stripe Dashboard (under `/test/` for a test-mode event).
+    #[must_use]
+    pub fn event_url(&self) -> String {
+        format!("{}events/{}", self.dashboard_base(), self.event_id)
+    }
+
+    fn dashboard_base(&self) -> &'static str {
+        if self.livemode {
+            "https://dashboard.stripe.com/"
+        } else {
+            "https://dashboard.stripe.com/test/"
+        }
+    }
+
+    /// What to do about it, in one sentence, from the network's advice code when there is one,
+    /// else from the decline or failure code; `None` for codes without a known next step.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stripe_webhooks::{failure::PaymentFailure, testing::EventBuilder, Event};
+    /// # let event = Event::from_slice(&EventBuilder::new("payment_intent.payment_failed").build())?;
+    /// let failure = PaymentFailure::from_event(&event)?.unwrap();
+    /// assert_eq!(failure.decline_code.as_deref(), Some("insufficient_funds"));
+    /// assert!(failure.advice().unwrap().contains("another payment method"));
+    /// # Ok::<(), stripe_webhooks::Error>(())
+    /// ```
+    #[must_use]
+    pub fn advice(&self) -> Option<&'static str> {
+        [&self.advice_code, &self.decline_code, &self.failure_code]
+            .into_iter()
+            .filter_map(|code| code.as_deref())
+            .find_map(advice_for)
+    }
+}
+
+/// `2026-12-01 22:29 UTC`: a time to the minute, as alerts show it.
+pub(crate) fn utc_minute(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
+}
+
+/// Next steps for the codes Stripe documents most often, in our words.
+fn advice_for(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "try_again_later" => {
+            "The issuer suggests trying again later; an automatic retry may still succeed."
+        }
+        "do_not_try_again" => {
+            "The issuer asks not to retry this card: ask the customer for another payment method."
+        }
+        "confirm_card_data" => "Ask the customer to check or update their card details.",
+        "insufficient_funds" => {
+            "The card has insufficient funds: the customer should use another payment method \
+             or try again later."
+        }
+        "expired_card" => "The card has expired: ask the customer for another payment method.",
+        "incorrect_cvc" | "invalid_cvc" => {
+            "The security code was wrong: the customer should try again with the right one."
+        }
+        "incorrect_number" | "invalid_number" => {
+            "The card number was wrong: the customer should check it and try again."
+        }
+        "authentication_required" => {
+            "The bank requires authentication: ask the customer to complete it (3D Secure)."
+        }
+        "card_velocity_exceeded" | "withdrawal_count_limit_exceeded" => {
+            "The card's limit was exceeded: the customer should contact their bank or wait."
+        }
+        "do_not_honor" | "generic_decline" | "card_declined" | "call_issuer" => {
+            "The bank declined without a reason: the customer should contact their bank or \
+             use another payment method."
+        }
+        "fraudulent" | "lost_card" | "stolen_card" | "pickup_card" | "merchant_blacklist" => {
+            "Declined as possibly fraudulent: do not retry, and tell the customer only that the \
+             card was declined."
+        }
+        "processing_error" => "A processing error occurred: retrying the payment may succeed.",
+        _ => return None,
+    })
 }
 
 impl fmt::Display for PaymentFailure {
@@ -265,15 +374,7 @@ impl fmt::Display for PaymentFailure {
             write!(f, "; attempt {attempts}")?;
         }
         match self.next_retry {
-            Some(next) => write!(
-                f,
-                "; next retry {:04}-{:02}-{:02} {:02}:{:02} UTC",
-                next.year(),
-                u8::from(next.month()),
-                next.day(),
-                next.hour(),
-                next.minute()
-            )?,
+            Some(next) => write!(f, "; next retry {}", utc_minute(next))?,
             None if self.source == FailureSource::Invoice => f.write_str("; no automatic retry")?,
             None => {}
         }
