@@ -270,7 +270,12 @@ impl PaymentFailure {
     /// ```
     /// # use stripe_webhooks::{failure::PaymentFailure, testing::EventBuilder, Event};
     /// # let event = Event::from_slice(&EventBuilder::new("payment_intent.payment_failed").build())?;
-    /// let failure = PaymentFailure::from_event(&event)?.unwrap();
+    /// let mut failure = PaymentFailure::from_event(&event)?.unwrap();
+    /// // The network's advice comes first...
+    /// assert_eq!(failure.advice_code.as_deref(), Some("try_again_later"));
+    /// assert!(failure.advice().unwrap().contains("trying again later"));
+    /// // ...then the decline code's.
+    /// failure.advice_code = None;
     /// assert_eq!(failure.decline_code.as_deref(), Some("insufficient_funds"));
     /// assert!(failure.advice().unwrap().contains("another payment method"));
     /// # Ok::<(), stripe_webhooks::Error>(())
