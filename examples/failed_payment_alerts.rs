@@ -3,10 +3,15 @@
 //! and POSTed as JSON (`{"text": "..."}`, the shape chat incoming webhooks take) to every URL
 //! given on the command line.
 //!
+//! With `--smtp URL --to ADDRESS` (and the `email` feature) each failure is also e-mailed,
+//! with a digest when they come in floods.
+//!
 //! ```sh
 //! STRIPE_WEBHOOK_SECRET=whsec_... cargo run --example failed_payment_alerts -- \
 //!     [--addr 127.0.0.1:4242] https://hooks.example.com/services/T000/B000/XXXX ...
 //! cargo run --example failed_payment_alerts -- --demo [URL ...]   # sends itself one failure, then exits
+//! cargo run --features email --example failed_payment_alerts -- --demo \
+//!     --smtp smtps://user:pass@smtp.example.com --to billing@example.com [--from alerts@example.com]
 //! ```
 //!
 //! A recipient that fails makes the delivery fail transiently, so Stripe retries; on the retry
@@ -76,15 +81,46 @@ impl Notifier for PostJson {
     }
 }
 
+/// Adds an e-mail notifier: one message per failure, a digest in floods.
+#[cfg(feature = "email")]
+fn with_email(
+    alerts: FailureAlerts,
+    smtp: &str,
+    from: &str,
+    to: &[String],
+) -> Result<FailureAlerts, Box<dyn std::error::Error>> {
+    let mut email = stripe_webhooks::failure::EmailNotifier::builder(smtp, from);
+    for address in to {
+        email = email.to(address);
+    }
+    Ok(alerts.notifier(email.build()?))
+}
+
+#[cfg(not(feature = "email"))]
+fn with_email(
+    _alerts: FailureAlerts,
+    _smtp: &str,
+    _from: &str,
+    _to: &[String],
+) -> Result<FailureAlerts, Box<dyn std::error::Error>> {
+    Err("--smtp needs the email feature: cargo run --features email --example failed_payment_alerts".into())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut addr = "127.0.0.1:4242".to_owned();
     let mut demo = false;
     let mut urls = Vec::new();
+    let mut smtp = None;
+    let mut to = Vec::new();
+    let mut from = "Stripe alerts <alerts@localhost>".to_owned();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--addr" => addr = args.next().ok_or("--addr needs a value")?,
             "--demo" => demo = true,
+            "--smtp" => smtp = Some(args.next().ok_or("--smtp needs an SMTP URL")?),
+            "--to" => to.push(args.next().ok_or("--to needs an address")?),
+            "--from" => from = args.next().ok_or("--from needs an address")?,
             url if url.starts_with("http://") || url.starts_with("https://") => {
                 urls.push(url.to_owned())
             }
@@ -104,6 +140,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut alerts = FailureAlerts::new().notifier(Stdout);
     for url in &urls {
         alerts = alerts.notifier(PostJson::new(url));
+    }
+    if let Some(smtp) = smtp {
+        alerts = with_email(alerts, &smtp, &from, &to)?;
     }
     println!("notifying: {alerts:?}");
     let dispatcher = Arc::new(

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+mod support;
+
 use mail_parser::{Address, MessageParser, MimeHeaders};
 use serde_json::json;
 use stripe_webhooks::dispatch::{Dispatcher, Outcome};
@@ -480,4 +482,36 @@ async fn dropping_the_notifier_mid_flood_inside_a_runtime_neither_panics_nor_han
     }
     drop(email);
     assert_eq!(server.wait_for(1).len(), 1);
+}
+
+#[test]
+fn the_alerts_example_emails_each_failure_with_smtp_and_to() {
+    let server = SmtpServer::start("example");
+    let output = support::example("failed_payment_alerts")
+        .args([
+            "--demo",
+            "--smtp",
+            &server.url(),
+            "--to",
+            "billing@example.com",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("HTTP 200"), "{stdout}");
+    let mails = server.wait_for(3);
+    assert_eq!(mails.len(), 3, "{:?}", subjects(&mails));
+    for mail in &mails {
+        assert_eq!(mail.to, ["billing@example.com"]);
+        assert!(
+            mail.subject.starts_with("[Stripe] [test mode] "),
+            "{}",
+            mail.subject
+        );
+    }
 }

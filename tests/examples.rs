@@ -5,33 +5,16 @@
 
 #[path = "../examples/common/std_server.rs"]
 mod std_server;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError};
 use stripe_webhooks::testing::EventBuilder;
 use stripe_webhooks::{Event, EventObject, EventType, Webhook};
-
-/// An example binary built by `cargo test` beside this test.
-fn example(name: &str) -> Command {
-    let mut path: PathBuf = std::env::current_exe().unwrap();
-    path.pop();
-    if path.ends_with("deps") {
-        path.pop();
-    }
-    let binary = path.join("examples").join(name);
-    assert!(
-        binary.exists(),
-        "{} is not built: run the whole `cargo test` (it builds the examples) or `cargo build --examples`",
-        binary.display()
-    );
-    Command::new(binary)
-}
 
 fn endpoint(secret: &str, fail_first: usize) -> (String, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
@@ -54,7 +37,7 @@ fn endpoint(secret: &str, fail_first: usize) -> (String, Arc<AtomicUsize>) {
 fn send_test_event_delivers_repeats_tampers_and_retries() {
     let secret = "whsec_sender_test";
     let (url, calls) = endpoint(secret, 0);
-    let output = example("send_test_event")
+    let output = support::example("send_test_event")
         .args([
             "--url",
             &url,
@@ -83,7 +66,7 @@ fn send_test_event_delivers_repeats_tampers_and_retries() {
     );
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 
-    let output = example("send_test_event")
+    let output = support::example("send_test_event")
         .args(["--url", &url, "--secret", secret, "--tamper"])
         .output()
         .unwrap();
@@ -100,7 +83,7 @@ fn send_test_event_delivers_repeats_tampers_and_retries() {
     );
 
     let (flaky_url, flaky_calls) = endpoint(secret, 1);
-    let output = example("send_test_event")
+    let output = support::example("send_test_event")
         .args(["--url", &flaky_url, "--type", "charge.failed", "--retry"])
         .env("STRIPE_WEBHOOK_SECRET", secret)
         .output()
@@ -119,7 +102,7 @@ fn send_test_event_delivers_repeats_tampers_and_retries() {
             .build(),
     )
     .unwrap();
-    let output = example("send_test_event")
+    let output = support::example("send_test_event")
         .args([
             "--url",
             &url,
@@ -133,7 +116,7 @@ fn send_test_event_delivers_repeats_tampers_and_retries() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("HTTP 200 handled evt_from_file"));
     let _ = std::fs::remove_file(file);
 
-    let output = example("send_test_event")
+    let output = support::example("send_test_event")
         .args(["--secret", secret])
         .output()
         .unwrap();
@@ -177,7 +160,7 @@ fn receiver() -> (String, mpsc::Receiver<String>) {
 #[test]
 fn failed_payment_alerts_posts_each_failure_as_json() {
     let (url, received) = receiver();
-    let output = example("failed_payment_alerts")
+    let output = support::example("failed_payment_alerts")
         .args(["--demo", &url])
         .output()
         .unwrap();
@@ -254,7 +237,7 @@ fn quickstart_serve_keeps_an_endpoint_up_for_curl() {
     use std::process::Stdio;
 
     let secret = "whsec_quickstart_serve_test";
-    let mut child = example("quickstart")
+    let mut child = support::example("quickstart")
         .args(["--serve", "127.0.0.1:0"])
         .env("STRIPE_WEBHOOK_SECRET", secret)
         .stdout(Stdio::piped())

@@ -177,3 +177,19 @@ pub(crate) fn objects_where<'a>(
     walk(value, String::new(), keep, &mut out);
     out
 }
+
+/// An example binary built by `cargo test` beside the calling test.
+pub(crate) fn example(name: &str) -> std::process::Command {
+    let mut path: PathBuf = std::env::current_exe().expect("the test binary's path");
+    path.pop();
+    if path.ends_with("deps") {
+        path.pop();
+    }
+    let binary = path.join("examples").join(name);
+    assert!(
+        binary.exists(),
+        "{} is not built: run the whole `cargo test` (it builds the examples) or `cargo build --examples`",
+        binary.display()
+    );
+    std::process::Command::new(binary)
+}
