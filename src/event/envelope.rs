@@ -1,4 +1,5 @@
-//! [`Event`]: the envelope of a snapshot event, kept losslessly, with `data.object` raw.
+//! [`Event`]: the envelope of a snapshot event, lossless as JSON values, with `data.object`,
+//! `data.previous_attributes` and every unknown field kept as the raw text Stripe sent.
 
 use std::fmt;
 
@@ -31,13 +32,48 @@ pub(crate) type RawFields = Vec<(String, Box<RawValue>)>;
 ///
 /// Parsing reads the envelope and keeps `data.object` as its raw JSON text, so code that reads
 /// only the envelope pays only for the envelope; [`object`](Event::object) and
-/// [`object_as`](Event::object_as) parse the resource when asked. Every field is kept,
-/// including the ones this crate does not know, so `serde_json::to_value(&event)` equals the
-/// JSON value of the body Stripe sent.
+/// [`object_as`](Event::object_as) parse the resource when asked.
 ///
 /// Only `id`, `type`, `created` (integer seconds) and an object `data` are required; anything
-/// else may be missing or `null`, so no genuine event of any API version is rejected for its
-/// content.
+/// else may be missing or `null`, and fields this crate does not know may hold any JSON (a
+/// number like `1e400` or nesting deeper than `serde_json::Value` accepts included), so no
+/// genuine event of any API version is rejected for its content.
+///
+/// # Lossless, exactly
+///
+/// An `Event` is lossless as a JSON *value*, not as bytes: `serde_json::to_value(&event)`
+/// equals `serde_json::from_slice::<serde_json::Value>(body)` for every body that fits a
+/// `Value` (for one that does not, `to_value` fails and `serde_json::to_string` still works).
+/// When the event is written with `serde_json::to_string` (or `to_vec`, `to_writer`):
+///
+/// - **Kept byte for byte**: the values of `data.object` and `data.previous_attributes`; the
+///   value of every field this crate does not know, at the top level and inside `data`; the
+///   values of `request` and `pending_webhooks`. Unknown fields keep their order among
+///   themselves, and a repeated unknown key is written as often as it came (a repeated known
+///   field is refused when parsing).
+/// - **Re-rendered**: the whitespace between envelope tokens (the output is compact, and a
+///   trailing newline is gone); the key order of the envelope (the known fields first, in a
+///   fixed order, then the unknown ones; in `data`, `object` and `previous_attributes` first);
+///   the escaping of every key and of the known string fields (`id`, `object`, `type`,
+///   `api_version`, `account`, `context`): `"\u00e9"` is written `"é"` and `"\/"` is written
+///   `"/"`; `created` is written from its integer value.
+///
+/// The bytes Stripe signed are [`Verified::payload`](crate::Verified::payload): keep them (or
+/// store them) wherever bytes matter, e.g. to verify the signature again later.
+///
+/// ```
+/// use stripe_webhooks::Event;
+///
+/// let body = br#"{ "id": "evt_1", "type": "customer.updated", "created": 1700000000,
+///   "account": "acct_Ren\u00e9e", "data": {"object": {"name": "Ren\u00e9e",  "n": 1.50}} }"#;
+/// let written = serde_json::to_string(&Event::from_slice(body)?).unwrap();
+/// // Re-rendered: whitespace, and the escaping of a known envelope field.
+/// assert!(written.starts_with(r#"{"id":"evt_1","type":"customer.updated""#));
+/// assert!(written.contains(r#""account":"acct_Renée""#));
+/// // Kept byte for byte: `data.object`, its spacing, escapes and number spelling included.
+/// assert!(written.contains(r#"{"name": "Ren\u00e9e",  "n": 1.50}"#));
+/// # Ok::<(), stripe_webhooks::Error>(())
+/// ```
 ///
 /// # Examples
 ///
@@ -58,7 +94,7 @@ pub(crate) type RawFields = Vec<(String, Box<RawValue>)>;
 ///     EventObject::PaymentIntent(intent) => assert_eq!(intent.amount, 2000),
 ///     other => panic!("unexpected {other:?}"),
 /// }
-/// // Lossless: the event serializes back to what was delivered.
+/// // Lossless as a JSON value: the event serializes back to what was delivered.
 /// let sent: serde_json::Value = serde_json::from_slice(body).unwrap();
 /// assert_eq!(serde_json::to_value(&event).unwrap(), sent);
 /// # Ok::<(), stripe_webhooks::Error>(())
