@@ -14,8 +14,10 @@ use crate::Error;
 ///
 /// [`Secret::new`] checks the value up front. The infallible conversions (`From<&str>`,
 /// `From<String>`) used by [`Webhook::new`](crate::Webhook::new) keep what they were given and
-/// let every verification fail with the same error instead, so a missing environment variable
-/// can never panic a service nor let an event through.
+/// let verification fail with the same error instead, so a missing environment variable can
+/// never panic a service nor let an event through. (A blank secret beside a usable one, as
+/// during a secret roll, is skipped instead: see
+/// [`Webhook::with_secret`](crate::Webhook::with_secret).)
 ///
 /// # Examples
 ///
@@ -60,10 +62,16 @@ impl Secret {
         &self.bytes
     }
 
+    /// Whether the secret is empty or only whitespace: not configured at all (an unset
+    /// environment variable, usually), as opposed to a real secret with whitespace around it.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.bytes.iter().all(u8::is_ascii_whitespace)
+    }
+
     /// Why this secret can never verify anything, if it can't. `position` names it in the error.
     pub(crate) fn check(&self, position: usize) -> Result<(), Error> {
         let text = &self.bytes[..];
-        if text.iter().all(u8::is_ascii_whitespace) {
+        if self.is_blank() {
             return Err(Error::SecretMissing { position });
         }
         let blank = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
