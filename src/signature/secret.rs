@@ -84,15 +84,19 @@ impl Secret {
 
 impl From<String> for Secret {
     fn from(secret: String) -> Self {
-        Secret {
-            bytes: Zeroizing::new(secret.into_bytes().into_boxed_slice()),
-        }
+        // Copied into a box of the exact size, then the string's whole buffer is wiped:
+        // `into_boxed_slice` would move a string with spare capacity to a new allocation and
+        // free the old one unwiped.
+        let secret = Zeroizing::new(secret);
+        Secret::from(secret.as_str())
     }
 }
 
 impl From<&str> for Secret {
     fn from(secret: &str) -> Self {
-        Secret::from(secret.to_owned())
+        Secret {
+            bytes: Zeroizing::new(Box::from(secret.as_bytes())),
+        }
     }
 }
 

@@ -48,7 +48,21 @@ pub struct Webhook {
 
 /// A secret with its HMAC key schedule computed once, so each verification only clones the
 /// keyed state instead of hashing the key again; `None` for a blank secret, which never
-/// verifies anything. The state is wiped on drop (`hmac`'s `zeroize` feature), like the secret.
+/// verifies anything.
+///
+/// What is wiped, and how:
+/// - the secret's bytes, by [`Secret`] (`zeroize::Zeroizing`) when it is dropped;
+/// - the keyed state: `Hmac<Sha256>` holds two SHA-256 midstates (after the key XOR ipad and
+///   the key XOR opad blocks), which `sha2`'s `zeroize` feature wipes when they are dropped
+///   (`Sha256VarCore`'s `Drop`), here and in every clone `sign` makes;
+/// - the block buffer of pending input, by `block-buffer`'s zeroize on drop (through `digest`'s
+///   `zeroize` feature, which `hmac`'s `zeroize` turns on).
+///
+/// What a Rust library cannot promise: copies the compiler or the allocator made (a move may
+/// leave the old bytes on the stack or in a freed allocation), the key XOR pad block that
+/// `hmac` builds on the stack while keying, and copies made before the secret reached this
+/// crate (the environment, the caller's `String`). The unit test below checks that the types
+/// implement `ZeroizeOnDrop` (the trait bounds), not what is left in memory.
 #[derive(Clone)]
 struct SigningKey {
     secret: Secret,
@@ -493,7 +507,25 @@ impl fmt::Debug for Verified<'_> {
 
 #[cfg(test)]
 mod tests {
+    use hmac::digest::block_api::{Buffer, CoreProxy, EagerHash};
+
     use super::*;
+
+    /// Compiles only when `T` wipes itself on drop.
+    fn assert_zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+
+    /// What `SigningKey` says is wiped: checked as trait bounds (a build without `sha2`'s
+    /// `zeroize` feature fails here), not as memory, which safe code cannot inspect.
+    #[test]
+    fn the_keyed_hmac_state_and_the_secret_are_wiped_on_drop() {
+        // The two SHA-256 midstates inside `Hmac<Sha256>` (its `HmacCore` holds two of these).
+        assert_zeroize_on_drop::<<Sha256 as EagerHash>::Core>();
+        assert_zeroize_on_drop::<<Sha256 as CoreProxy>::Core>();
+        // The block buffer `Hmac<Sha256>` keeps beside its core.
+        assert_zeroize_on_drop::<Buffer<<HmacSha256 as CoreProxy>::Core>>();
+        // The secret's bytes.
+        assert_zeroize_on_drop::<zeroize::Zeroizing<Box<[u8]>>>();
+    }
 
     #[test]
     fn a_blank_secret_is_never_keyed_and_signs_nothing() {
