@@ -230,3 +230,72 @@ fn event_deserializes_from_a_value_too() {
     let event: Event = serde_json::from_value(value.clone()).unwrap();
     assert_eq!(serde_json::to_value(&event).unwrap(), value);
 }
+
+#[test]
+fn lossless_is_exact_for_values_and_these_bytes() {
+    // Envelope fields out of the written order, spaced, escaped, with a trailing newline.
+    let body = concat!(
+        "{ \"zeta\" : [1,  2.50,\t1e2] , \"data\" : { \"previous_attributes\" : {\"a\": \"\\/\"},\n",
+        "    \"object\" : {\"name\": \"Ren\\u00e9e\",  \"n\": 1.50, \"b\": null, \"a\": 0},",
+        " \"later\" : {\"y\": 1E3} },\n",
+        "  \"alpha\" : \"\\u00e9\", \"zeta\" : true,",
+        "  \"request\" : {\"idempotency_key\": \"k\\/1\", \"id\": \"req_1\"},",
+        "  \"pending_webhooks\" : 2.0,",
+        "  \"\\u0078tra\" : 1,",
+        "  \"account\" : \"acct_\\u00e9\", \"type\" : \"customer.\\u0075pdated\",",
+        "  \"created\" : 1700000000, \"id\" : \"evt_\\/1\", \"object\" : \"event\" }\n"
+    );
+    let event = Event::from_slice(body.as_bytes()).unwrap();
+    let written = serde_json::to_string(&event).unwrap();
+
+    // Exact for values.
+    let sent: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(serde_json::to_value(&event).unwrap(), sent);
+
+    // Kept byte for byte: data.object, data.previous_attributes, the values of unknown
+    // fields (top level and in data), of request and of pending_webhooks.
+    for kept in [
+        r#""object":{"name": "Ren\u00e9e",  "n": 1.50, "b": null, "a": 0}"#,
+        r#""previous_attributes":{"a": "\/"}"#,
+        r#""later":{"y": 1E3}"#,
+        r#""request":{"idempotency_key": "k\/1", "id": "req_1"}"#,
+        r#""pending_webhooks":2.0"#,
+        "\"zeta\":[1,  2.50,\t1e2]",
+        r#""alpha":"\u00e9""#,
+    ] {
+        assert!(written.contains(kept), "{kept} not in {written}");
+    }
+    assert_eq!(
+        event.object_raw().get(),
+        r#"{"name": "Ren\u00e9e",  "n": 1.50, "b": null, "a": 0}"#
+    );
+    // Unknown fields keep their order among themselves, a repeated key as often as it came.
+    assert!(written
+        .ends_with("\"zeta\":[1,  2.50,\t1e2],\"alpha\":\"\\u00e9\",\"zeta\":true,\"xtra\":1}"));
+    // The request is still read from its raw text.
+    assert_eq!(event.request().unwrap().idempotency_key, Some("k/1"));
+
+    // Re-rendered: the known fields first, in a fixed order (data: object, then
+    // previous_attributes, then unknown), compact, with the escaping of keys and of known
+    // string fields redone.
+    assert!(
+        written.starts_with(
+            r#"{"id":"evt_/1","object":"event","type":"customer.updated","created":1700000000,"pending_webhooks":2.0,"request":{"#
+        ),
+        "{written}"
+    );
+    assert!(written.contains(r#""account":"acct_é","data":{"object":{"name""#));
+    assert!(written.contains(r#"},"previous_attributes":{"a": "\/"},"later":"#));
+    assert!(!written.contains("\\u0078tra") && written.contains(r#""xtra":1"#));
+    assert!(!written.contains(" : ") && !written.ends_with('\n'));
+    assert_ne!(written, body);
+
+    // The bytes that were signed are the verified payload, untouched.
+    let header =
+        stripe_webhooks::testing::signature_header(body.as_bytes(), "whsec_l", 1_700_000_000);
+    let now = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    let verified = stripe_webhooks::Webhook::new("whsec_l")
+        .verify_at(body.as_bytes(), &header, now)
+        .unwrap();
+    assert_eq!(verified.payload(), body.as_bytes());
+}

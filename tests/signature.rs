@@ -243,11 +243,98 @@ fn blank_secret_fails_every_verification_and_says_so() {
         );
         assert!(err.to_string().contains("environment variable"));
     }
+    // Beside a usable secret a blank one is skipped, never used as the empty key: a header
+    // signed with the empty key matches nothing.
     let err = Webhook::new(SECRET)
         .with_secret("")
         .verify_at(BODY, &header, at(NOW))
         .unwrap_err();
-    assert!(matches!(err, Error::SecretMissing { position: 1 }));
+    assert!(
+        matches!(
+            err,
+            Error::SignatureMismatch {
+                signatures: 1,
+                secrets: 1
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_blank_old_secret_during_a_roll_is_skipped() {
+    // `with_secret(std::env::var("OLD").unwrap_or_default())` with OLD unset.
+    let webhook = Webhook::new("whsec_new").with_secret(String::new());
+    assert_eq!(webhook.blank_secrets(), 1);
+    assert_eq!(webhook.secret_count(), 2);
+    let header = signature_header(BODY, "whsec_new", NOW);
+    let verified = webhook.verify_at(BODY, &header, at(NOW)).unwrap();
+    assert_eq!(verified.secret_index(), 0);
+    assert_eq!(
+        webhook
+            .verify_and_parse_at(BODY, &header, at(NOW))
+            .unwrap()
+            .id(),
+        "evt_test_webhook"
+    );
+    // A forgery is still a mismatch, counted against the one usable secret.
+    let forged = signature_header(BODY, "whsec_other", NOW);
+    match webhook.verify_at(BODY, &forged, at(NOW)) {
+        Err(Error::SignatureMismatch {
+            signatures: 1,
+            secrets: 1,
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(Webhook::new("whsec_new").blank_secrets(), 0);
+}
+
+#[test]
+fn a_blank_first_secret_with_a_good_second_verifies_with_index_1() {
+    let webhook = Webhook::new(" \n")
+        .with_secret("whsec_old")
+        .with_secret("\t");
+    assert_eq!(webhook.blank_secrets(), 2);
+    let header = signature_header(BODY, "whsec_old", NOW);
+    let verified = webhook.verify_at(BODY, &header, at(NOW)).unwrap();
+    // Positions count the blank secrets too: the index is the configuration order.
+    assert_eq!(verified.secret_index(), 1);
+}
+
+#[test]
+fn only_blank_secrets_is_still_secret_missing() {
+    let header = signature_header(BODY, "", NOW);
+    let webhook = Webhook::new("").with_secret("  ").with_secret("\r\n");
+    assert_eq!(webhook.blank_secrets(), 3);
+    let err = webhook.verify_at(BODY, &header, at(NOW)).unwrap_err();
+    assert!(
+        matches!(err, Error::SecretMissing { position: 0 }),
+        "{err:?}"
+    );
+    assert_eq!(err.kind().status(), 500);
+}
+
+#[test]
+fn whitespace_around_a_real_secret_is_still_an_error_beside_a_good_one() {
+    let header = signature_header(BODY, "whsec_new", NOW);
+    // After the good one, before it, and beside a blank one: always the whitespace error,
+    // naming the mangled secret, even though the good secret would match.
+    for (webhook, position) in [
+        (Webhook::new("whsec_new").with_secret("whsec_old\n"), 1),
+        (Webhook::new(" whsec_old").with_secret("whsec_new"), 0),
+        (
+            Webhook::new("")
+                .with_secret("whsec_new")
+                .with_secret("\twhsec_old"),
+            2,
+        ),
+    ] {
+        match webhook.verify_at(BODY, &header, at(NOW)) {
+            Err(Error::SecretWhitespace { position: p }) => assert_eq!(p, position),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(webhook.blank_secrets(), usize::from(position == 2));
+    }
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! [`Event`]: the envelope of a snapshot event, kept losslessly, with `data.object` raw.
+//! [`Event`]: the envelope of a snapshot event, lossless as JSON values, with `data.object`,
+//! `data.previous_attributes` and every unknown field kept as the raw text Stripe sent.
 
 use std::fmt;
 
@@ -6,7 +7,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::event_type::EventType;
@@ -22,17 +23,57 @@ pub(crate) const THIN_EVENT_OBJECT: &str = "v2.core.event";
 /// apart so that serializing gives back exactly what was received.
 type Slot<T> = Option<Option<T>>;
 
+/// Fields this crate does not know, as sent: in their order, a repeated key as often as it came,
+/// each value as its raw JSON text (so no number or nesting serde_json's `Value` cannot hold
+/// can make a genuine event fail to parse).
+pub(crate) type RawFields = Vec<(String, Box<RawValue>)>;
+
 /// A Stripe snapshot event (`"object": "event"`).
 ///
 /// Parsing reads the envelope and keeps `data.object` as its raw JSON text, so code that reads
 /// only the envelope pays only for the envelope; [`object`](Event::object) and
-/// [`object_as`](Event::object_as) parse the resource when asked. Every field is kept,
-/// including the ones this crate does not know, so `serde_json::to_value(&event)` equals the
-/// JSON value of the body Stripe sent.
+/// [`object_as`](Event::object_as) parse the resource when asked.
 ///
 /// Only `id`, `type`, `created` (integer seconds) and an object `data` are required; anything
-/// else may be missing or `null`, so no genuine event of any API version is rejected for its
-/// content.
+/// else may be missing or `null`, and fields this crate does not know may hold any JSON (a
+/// number like `1e400` or nesting deeper than `serde_json::Value` accepts included), so no
+/// genuine event of any API version is rejected for its content.
+///
+/// # Lossless, exactly
+///
+/// An `Event` is lossless as a JSON *value*, not as bytes: `serde_json::to_value(&event)`
+/// equals `serde_json::from_slice::<serde_json::Value>(body)` for every body that fits a
+/// `Value` (for one that does not, `to_value` fails and `serde_json::to_string` still works).
+/// When the event is written with `serde_json::to_string` (or `to_vec`, `to_writer`):
+///
+/// - **Kept byte for byte**: the values of `data.object` and `data.previous_attributes`; the
+///   value of every field this crate does not know, at the top level and inside `data`; the
+///   values of `request` and `pending_webhooks`. Unknown fields keep their order among
+///   themselves, and a repeated unknown key is written as often as it came (a repeated known
+///   field is refused when parsing).
+/// - **Re-rendered**: the whitespace between envelope tokens (the output is compact, and a
+///   trailing newline is gone); the key order of the envelope (the known fields first, in a
+///   fixed order, then the unknown ones; in `data`, `object` and `previous_attributes` first);
+///   the escaping of every key and of the known string fields (`id`, `object`, `type`,
+///   `api_version`, `account`, `context`): `"\u00e9"` is written `"é"` and `"\/"` is written
+///   `"/"`; `created` is written from its integer value.
+///
+/// The bytes Stripe signed are [`Verified::payload`](crate::Verified::payload): keep them (or
+/// store them) wherever bytes matter, e.g. to verify the signature again later.
+///
+/// ```
+/// use stripe_webhooks::Event;
+///
+/// let body = br#"{ "id": "evt_1", "type": "customer.updated", "created": 1700000000,
+///   "account": "acct_Ren\u00e9e", "data": {"object": {"name": "Ren\u00e9e",  "n": 1.50}} }"#;
+/// let written = serde_json::to_string(&Event::from_slice(body)?).unwrap();
+/// // Re-rendered: whitespace, and the escaping of a known envelope field.
+/// assert!(written.starts_with(r#"{"id":"evt_1","type":"customer.updated""#));
+/// assert!(written.contains(r#""account":"acct_Renée""#));
+/// // Kept byte for byte: `data.object`, its spacing, escapes and number spelling included.
+/// assert!(written.contains(r#"{"name": "Ren\u00e9e",  "n": 1.50}"#));
+/// # Ok::<(), stripe_webhooks::Error>(())
+/// ```
 ///
 /// # Examples
 ///
@@ -53,7 +94,7 @@ type Slot<T> = Option<Option<T>>;
 ///     EventObject::PaymentIntent(intent) => assert_eq!(intent.amount, 2000),
 ///     other => panic!("unexpected {other:?}"),
 /// }
-/// // Lossless: the event serializes back to what was delivered.
+/// // Lossless as a JSON value: the event serializes back to what was delivered.
 /// let sent: serde_json::Value = serde_json::from_slice(body).unwrap();
 /// assert_eq!(serde_json::to_value(&event).unwrap(), sent);
 /// # Ok::<(), stripe_webhooks::Error>(())
@@ -66,12 +107,15 @@ pub struct Event {
     created: OffsetDateTime,
     livemode: Slot<bool>,
     api_version: Slot<String>,
-    pending_webhooks: Slot<i64>,
-    request: Option<Value>,
+    /// Raw, so a count beyond `i64` (or written `2.0`) never fails the parse.
+    pending_webhooks: Slot<Box<RawValue>>,
+    /// Raw as sent; `request_info` is what [`Event::request`] reads, taken from it at parse time.
+    request: Option<Box<RawValue>>,
+    request_info: Option<Request>,
     account: Slot<String>,
     context: Slot<String>,
     data: EventData,
-    extra: Map<String, Value>,
+    extra: RawFields,
 }
 
 /// `data`, with `object` and `previous_attributes` kept as raw text.
@@ -79,7 +123,14 @@ pub struct Event {
 struct EventData {
     object: Option<Box<RawValue>>,
     previous_attributes: Option<Box<RawValue>>,
-    extra: Map<String, Value>,
+    extra: RawFields,
+}
+
+/// The owned strings behind [`RequestInfo`].
+#[derive(Clone, Default)]
+struct Request {
+    id: Option<String>,
+    idempotency_key: Option<String>,
 }
 
 /// The request that caused an event, if any: `event.request`.
@@ -155,26 +206,27 @@ impl Event {
         self.api_version.as_ref()?.as_deref()
     }
 
-    /// How many webhook deliveries of this event had not yet succeeded when it was sent.
+    /// How many webhook deliveries of this event had not yet succeeded when it was sent;
+    /// `None` when absent, `null`, or a number that is not an integer in `i64` range (such a
+    /// number is still kept, and serialized back, as sent).
     #[must_use]
     pub fn pending_webhooks(&self) -> Option<i64> {
-        self.pending_webhooks.flatten()
+        let raw = self.pending_webhooks.as_ref()?.as_ref()?;
+        serde_json::from_str(raw.get()).ok()
     }
 
     /// The API request that caused the event, if any.
+    ///
+    /// Read leniently: a bare string (before API version 2017-05-25) is the request id; an
+    /// object gives its `id` and `idempotency_key` where they are strings; anything else
+    /// (`null` included) is `None`, never an error.
     #[must_use]
     pub fn request(&self) -> Option<RequestInfo<'_>> {
-        match self.request.as_ref()? {
-            Value::String(id) => Some(RequestInfo {
-                id: Some(id),
-                idempotency_key: None,
-            }),
-            Value::Object(fields) => Some(RequestInfo {
-                id: fields.get("id").and_then(Value::as_str),
-                idempotency_key: fields.get("idempotency_key").and_then(Value::as_str),
-            }),
-            _ => None,
-        }
+        let request = self.request_info.as_ref()?;
+        Some(RequestInfo {
+            id: request.id.as_deref(),
+            idempotency_key: request.idempotency_key.as_deref(),
+        })
     }
 
     /// The connected account (`acct_…`) the event happened on, for Connect endpoints.
@@ -358,16 +410,17 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         let mut id: Option<String> = None;
         let mut object: Slot<String> = None;
         let mut event_type: Option<EventType> = None;
-        // Read loosely: a thin event's `created` is a string, and the thin check comes last.
-        let mut created: Option<Value> = None;
+        // Raw: a thin event's `created` is a string, and the thin check comes last; and a
+        // number serde_json cannot hold (`1e400`) is then "not Unix seconds", not a syntax error.
+        let mut created: Option<Box<RawValue>> = None;
         let mut livemode: Slot<bool> = None;
         let mut api_version: Slot<String> = None;
-        let mut pending_webhooks: Slot<i64> = None;
-        let mut request: Option<Value> = None;
+        let mut pending_webhooks: Slot<Box<RawValue>> = None;
+        let mut request: Option<Box<RawValue>> = None;
         let mut account: Slot<String> = None;
         let mut context: Slot<String> = None;
         let mut data: Option<EventData> = None;
-        let mut extra = Map::new();
+        let mut extra = RawFields::new();
 
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match &*key {
@@ -377,15 +430,21 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                 "created" => take(&mut map, &mut created, "created")?,
                 "livemode" => take(&mut map, &mut livemode, "livemode")?,
                 "api_version" => take(&mut map, &mut api_version, "api_version")?,
-                "pending_webhooks" => take(&mut map, &mut pending_webhooks, "pending_webhooks")?,
+                "pending_webhooks" => {
+                    take(&mut map, &mut pending_webhooks, "pending_webhooks")?;
+                    if let Some(Some(raw)) = &pending_webhooks {
+                        if !is_number(raw) {
+                            return Err(de::Error::custom(
+                                "field `pending_webhooks`: expected a number or null",
+                            ));
+                        }
+                    }
+                }
                 "request" => take(&mut map, &mut request, "request")?,
                 "account" => take(&mut map, &mut account, "account")?,
                 "context" => take(&mut map, &mut context, "context")?,
                 "data" => take(&mut map, &mut data, "data")?,
-                _ => {
-                    let value = map.next_value::<Value>()?;
-                    extra.insert(key.into_owned(), value);
-                }
+                _ => extra.push((key.into_owned(), map.next_value()?)),
             }
         }
 
@@ -403,20 +462,22 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         let Some(event_type) = event_type else {
             return missing("type");
         };
-        let Some(created_value) = created else {
+        let Some(created_raw) = created else {
             return missing("created");
         };
         let Some(data) = data else {
             return missing("data");
         };
-        let Some(created) = created_value
-            .as_i64()
+        let Some(created) = serde_json::from_str::<i64>(created_raw.get())
+            .ok()
             .and_then(|seconds| OffsetDateTime::from_unix_timestamp(seconds).ok())
         else {
             return Ok(Parsed::Invalid(format!(
-                "field `created` is {created_value}, expected Unix seconds"
+                "field `created` is {}, expected Unix seconds",
+                created_raw.get()
             )));
         };
+        let request_info = request.as_deref().and_then(Request::read);
 
         Ok(Parsed::Event(Box::new(Event {
             id,
@@ -427,11 +488,69 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
             api_version,
             pending_webhooks,
             request,
+            request_info,
             account,
             context,
             data,
             extra,
         })))
+    }
+}
+
+/// Whether a raw JSON value is a number (of any size or precision).
+fn is_number(raw: &RawValue) -> bool {
+    matches!(raw.get().as_bytes().first(), Some(b'-' | b'0'..=b'9'))
+}
+
+/// A raw JSON string's text, or `None` for any other value (never an error).
+pub(crate) fn raw_string(raw: &RawValue) -> Option<String> {
+    if raw.get().starts_with('"') {
+        serde_json::from_str(raw.get()).ok()
+    } else {
+        None
+    }
+}
+
+impl Request {
+    /// Reads `event.request` leniently: a string is the id, an object gives its string `id`
+    /// and `idempotency_key`, anything else is `None`. Numbers of any size, nesting of any
+    /// depth and repeated keys (the last one counts, as in `serde_json::Value`) are fine.
+    fn read(raw: &RawValue) -> Option<Request> {
+        struct RequestVisitor;
+
+        impl<'de> Visitor<'de> for RequestVisitor {
+            type Value = Request;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a request id or a request object")
+            }
+
+            fn visit_str<E: de::Error>(self, id: &str) -> Result<Request, E> {
+                Ok(Request {
+                    id: Some(id.to_owned()),
+                    idempotency_key: None,
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Request, A::Error> {
+                let mut request = Request::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let slot = match &*key {
+                        "id" => &mut request.id,
+                        "idempotency_key" => &mut request.idempotency_key,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = raw_string(map.next_value::<&RawValue>()?);
+                }
+                Ok(request)
+            }
+        }
+
+        let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+        deserializer.deserialize_any(RequestVisitor).ok()
     }
 }
 
@@ -450,7 +569,7 @@ impl<'de> Deserialize<'de> for EventData {
                 let mut data = EventData {
                     object: None,
                     previous_attributes: None,
-                    extra: Map::new(),
+                    extra: RawFields::new(),
                 };
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     match &*key {
@@ -460,10 +579,7 @@ impl<'de> Deserialize<'de> for EventData {
                             &mut data.previous_attributes,
                             "data.previous_attributes",
                         )?,
-                        _ => {
-                            let value = map.next_value::<Value>()?;
-                            data.extra.insert(key.into_owned(), value);
-                        }
+                        _ => data.extra.push((key.into_owned(), map.next_value()?)),
                     }
                 }
                 Ok(data)

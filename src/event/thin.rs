@@ -1,11 +1,16 @@
 //! [`ThinEvent`]: the lightweight notification that event destinations send.
 
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
+use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::envelope::THIN_EVENT_OBJECT;
+use super::envelope::{raw_string, RawFields, THIN_EVENT_OBJECT};
 use crate::Error;
 
 /// A thin event (`"object": "v2.core.event"`), as sent to event destinations.
@@ -14,7 +19,14 @@ use crate::Error;
 /// fetch the object (or the full event) from the API when you need it. It is signed exactly
 /// like a snapshot event; verify it with
 /// [`Webhook::verify_and_parse_thin`](crate::Webhook::verify_and_parse_thin).
-/// Every field is kept: serializing gives back the JSON that was received.
+///
+/// Every field is kept: serializing gives back the JSON value that was received. As for
+/// [`Event`](crate::Event), that is exact for values, not bytes: `context`, `reason`,
+/// `related_object` and every unknown field are kept as their raw JSON text (so any number or
+/// nesting parses, and is written back byte for byte, unknown fields in their order), while
+/// whitespace between top-level tokens, the order of the known fields and the escaping of
+/// keys and of `id`, `object`, `type` and `created` are re-rendered. A known field sent twice
+/// counts with its last value, as `serde_json::Value` reads it.
 ///
 /// # Examples
 ///
@@ -30,51 +42,48 @@ use crate::Error;
 /// assert_eq!(event.created().unwrap().year(), 2024);
 /// # Ok::<(), stripe_webhooks::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ThinEvent {
     id: String,
     object: String,
-    #[serde(rename = "type")]
     event_type: String,
     created: String,
-    // Absent stays absent and `null` stays `null` (`Some(None)` / `Some(Value::Null)`): a
+    // Absent stays absent and `null` stays `null` (`Some(None)`, or the raw text `null`): a
     // plain `Option` read `null` as absent and dropped it on the way back out (fuzz finding,
     // tests/regression/thin_event_null_fields.rs).
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
     livemode: Option<Option<bool>>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    context: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    reason: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    related_object: Option<Value>,
-    #[serde(flatten)]
-    extra: Map<String, Value>,
+    context: Option<Box<RawValue>>,
+    reason: Option<Box<RawValue>>,
+    related_object: Option<Box<RawValue>>,
+    extra: RawFields,
+    // Read from the raw fields above at parse time, for the accessors.
+    context_str: Option<String>,
+    reason_value: Option<Value>,
+    related: Option<RelatedObject>,
 }
 
-/// A field that is present, even as `null`: `Some(value)`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
+impl PartialEq for ThinEvent {
+    /// Equal when both hold the same fields with the same values, the raw ones compared as
+    /// the JSON text they were sent as.
+    fn eq(&self, other: &Self) -> bool {
+        fn raw(value: &Option<Box<RawValue>>) -> Option<&str> {
+            value.as_deref().map(RawValue::get)
+        }
+        self.id == other.id
+            && self.object == other.object
+            && self.event_type == other.event_type
+            && self.created == other.created
+            && self.livemode == other.livemode
+            && raw(&self.context) == raw(&other.context)
+            && raw(&self.reason) == raw(&other.reason)
+            && raw(&self.related_object) == raw(&other.related_object)
+            && self.extra.len() == other.extra.len()
+            && self
+                .extra
+                .iter()
+                .zip(&other.extra)
+                .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.get() == v2.get())
+    }
 }
 
 /// The object a thin event is about: `related_object`.
@@ -89,6 +98,189 @@ pub struct RelatedObject {
     pub url: Option<String>,
 }
 
+impl RelatedObject {
+    /// Reads `related_object` leniently: an object with string `id` and `type` (and a string
+    /// `url`, or none) gives one; anything else is `None`, never an error. A repeated key
+    /// counts with its last value.
+    fn read(raw: &RawValue) -> Option<RelatedObject> {
+        struct RelatedVisitor;
+
+        impl<'de> Visitor<'de> for RelatedVisitor {
+            type Value = Option<RelatedObject>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a related object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let (mut id, mut object_type, mut url) = (None, None, None);
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let slot = match &*key {
+                        "id" => &mut id,
+                        "type" => &mut object_type,
+                        "url" => &mut url,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = raw_string(map.next_value::<&RawValue>()?);
+                }
+                Ok(id.zip(object_type).map(|(id, object_type)| RelatedObject {
+                    id,
+                    object_type,
+                    url,
+                }))
+            }
+        }
+
+        let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+        deserializer.deserialize_any(RelatedVisitor).ok().flatten()
+    }
+}
+
+/// What the thin-event visitor found: a wrong `object` or a bad field is a value, not a serde
+/// error, so `from_slice` can map each to its own variant of [`Error`].
+enum Parsed {
+    Thin(Box<ThinEvent>),
+    Snapshot,
+    Invalid(String),
+}
+
+impl<'de> Deserialize<'de> for Parsed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ThinVisitor)
+    }
+}
+
+struct ThinVisitor;
+
+impl<'de> Visitor<'de> for ThinVisitor {
+    type Value = Parsed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Stripe thin event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
+        // Every known field is read raw first: `object` decides what the rest must be (a
+        // snapshot event's integer `created` is not a thin event's error). A known field sent
+        // twice keeps its last value.
+        let mut known: [Option<Box<RawValue>>; KNOWN.len()] = Default::default();
+        let mut extra = RawFields::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match KNOWN.iter().position(|field| *field == &*key) {
+                Some(index) => known[index] = Some(map.next_value()?),
+                None => extra.push((key.into_owned(), map.next_value()?)),
+            }
+        }
+        let [id, object, event_type, created, livemode, context, reason, related_object] = known;
+
+        let Some(object) = object.as_deref().and_then(raw_string) else {
+            return Ok(Parsed::Invalid("missing field `object`".to_owned()));
+        };
+        match object.as_str() {
+            THIN_EVENT_OBJECT => {}
+            "event" => return Ok(Parsed::Snapshot),
+            other => {
+                return Ok(Parsed::Invalid(format!(
+                    "`object` is {other:?}, expected \"v2.core.event\""
+                )))
+            }
+        }
+        let string = |raw: Option<Box<RawValue>>, field: &str| match raw {
+            None => Err(format!("missing field `{field}`")),
+            Some(raw) => {
+                raw_string(&raw).ok_or_else(|| format!("field `{field}`: expected a string"))
+            }
+        };
+        let fields = (|| {
+            let id = string(id, "id")?;
+            let event_type = string(event_type, "type")?;
+            let created = string(created, "created")?;
+            let livemode = livemode
+                .map(|raw| serde_json::from_str::<Option<bool>>(raw.get()))
+                .transpose()
+                .map_err(|_| "field `livemode`: expected a boolean or null".to_owned())?;
+            Ok::<_, String>((id, event_type, created, livemode))
+        })();
+        let (id, event_type, created, livemode) = match fields {
+            Ok(fields) => fields,
+            Err(reason) => return Ok(Parsed::Invalid(reason)),
+        };
+
+        let context_str = context.as_deref().and_then(raw_string);
+        let reason_value = reason
+            .as_deref()
+            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+            .filter(|reason| !reason.is_null());
+        let related = related_object.as_deref().and_then(RelatedObject::read);
+        Ok(Parsed::Thin(Box::new(ThinEvent {
+            id,
+            object,
+            event_type,
+            created,
+            livemode,
+            context,
+            reason,
+            related_object,
+            extra,
+            context_str,
+            reason_value,
+            related,
+        })))
+    }
+}
+
+/// The known fields of a thin event, in the order they are written back.
+const KNOWN: [&str; 8] = [
+    "id",
+    "object",
+    "type",
+    "created",
+    "livemode",
+    "context",
+    "reason",
+    "related_object",
+];
+
+impl<'de> Deserialize<'de> for ThinEvent {
+    /// Reads a thin event from any serde format, as [`ThinEvent::from_slice`] does from bytes.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Parsed::deserialize(deserializer)? {
+            Parsed::Thin(event) => Ok(*event),
+            Parsed::Snapshot => Err(de::Error::custom(Error::SnapshotEventPayload)),
+            Parsed::Invalid(reason) => Err(de::Error::custom(reason)),
+        }
+    }
+}
+
+impl Serialize for ThinEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("object", &self.object)?;
+        map.serialize_entry("type", &self.event_type)?;
+        map.serialize_entry("created", &self.created)?;
+        if let Some(livemode) = &self.livemode {
+            map.serialize_entry("livemode", livemode)?;
+        }
+        for (key, raw) in [
+            ("context", &self.context),
+            ("reason", &self.reason),
+            ("related_object", &self.related_object),
+        ] {
+            if let Some(raw) = raw {
+                map.serialize_entry(key, raw)?;
+            }
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 impl ThinEvent {
     /// Parses a thin event without verifying it.
     ///
@@ -98,18 +290,18 @@ impl ThinEvent {
     /// snapshot event (`"object": "event"`), [`Error::NotAnEvent`] for anything else that is
     /// not a thin event.
     pub fn from_slice(payload: &[u8]) -> Result<ThinEvent, Error> {
-        let value: Value = serde_json::from_slice(payload).map_err(Error::Json)?;
-        match value.get("object").and_then(Value::as_str) {
-            Some(THIN_EVENT_OBJECT) => {}
-            Some("event") => return Err(Error::SnapshotEventPayload),
-            Some(other) => {
-                return Err(Error::not_an_event(format_args!(
-                    "`object` is {other:?}, expected \"v2.core.event\""
-                )))
-            }
-            None => return Err(Error::not_an_event("missing field `object`")),
+        match serde_json::from_slice::<Parsed>(payload) {
+            Ok(Parsed::Thin(event)) => Ok(*event),
+            Ok(Parsed::Snapshot) => Err(Error::SnapshotEventPayload),
+            Ok(Parsed::Invalid(reason)) => Err(Error::not_an_event(reason)),
+            // As in `Event::from_slice`: on the error path the bytes decide between "not
+            // JSON" and "JSON, but not a thin event" (a body that is not an object).
+            Err(error) if error.is_data() => match serde_json::from_slice::<&RawValue>(payload) {
+                Err(syntax) => Err(Error::Json(syntax)),
+                Ok(_) => Err(Error::not_an_event(error)),
+            },
+            Err(error) => Err(Error::Json(error)),
         }
-        serde_json::from_value(value).map_err(Error::not_an_event)
     }
 
     /// The event id.
@@ -145,26 +337,26 @@ impl ThinEvent {
     /// The account context (e.g. a connected account id), if any.
     #[must_use]
     pub fn context(&self) -> Option<&str> {
-        self.context.as_ref()?.as_str()
+        self.context_str.as_deref()
     }
 
-    /// Why the event happened (`reason`), as sent (`None` when absent or `null`).
+    /// Why the event happened (`reason`), as a JSON value (`None` when absent, `null`, or
+    /// beyond what `serde_json::Value` holds, such as a number like `1e400`: see
+    /// [`reason_raw`](ThinEvent::reason_raw)).
     #[must_use]
     pub fn reason(&self) -> Option<&Value> {
-        self.reason.as_ref().filter(|reason| !reason.is_null())
+        self.reason_value.as_ref()
+    }
+
+    /// `reason` exactly as sent (`None` when absent; the JSON `null` when sent as `null`).
+    #[must_use]
+    pub fn reason_raw(&self) -> Option<&RawValue> {
+        self.reason.as_deref()
     }
 
     /// The object the event is about.
     #[must_use]
     pub fn related_object(&self) -> Option<RelatedObject> {
-        let related = self.related_object.as_ref()?;
-        Some(RelatedObject {
-            id: related.get("id")?.as_str()?.to_owned(),
-            object_type: related.get("type")?.as_str()?.to_owned(),
-            url: related
-                .get("url")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-        })
+        self.related.clone()
     }
 }

@@ -14,8 +14,10 @@ use crate::Error;
 ///
 /// [`Secret::new`] checks the value up front. The infallible conversions (`From<&str>`,
 /// `From<String>`) used by [`Webhook::new`](crate::Webhook::new) keep what they were given and
-/// let every verification fail with the same error instead, so a missing environment variable
-/// can never panic a service nor let an event through.
+/// let verification fail with the same error instead, so a missing environment variable can
+/// never panic a service nor let an event through. (A blank secret beside a usable one, as
+/// during a secret roll, is skipped instead: see
+/// [`Webhook::with_secret`](crate::Webhook::with_secret).)
 ///
 /// # Examples
 ///
@@ -60,10 +62,16 @@ impl Secret {
         &self.bytes
     }
 
+    /// Whether the secret is empty or only whitespace: not configured at all (an unset
+    /// environment variable, usually), as opposed to a real secret with whitespace around it.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.bytes.iter().all(u8::is_ascii_whitespace)
+    }
+
     /// Why this secret can never verify anything, if it can't. `position` names it in the error.
     pub(crate) fn check(&self, position: usize) -> Result<(), Error> {
         let text = &self.bytes[..];
-        if text.iter().all(u8::is_ascii_whitespace) {
+        if self.is_blank() {
             return Err(Error::SecretMissing { position });
         }
         let blank = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
@@ -76,15 +84,19 @@ impl Secret {
 
 impl From<String> for Secret {
     fn from(secret: String) -> Self {
-        Secret {
-            bytes: Zeroizing::new(secret.into_bytes().into_boxed_slice()),
-        }
+        // Copied into a box of the exact size, then the string's whole buffer is wiped:
+        // `into_boxed_slice` would move a string with spare capacity to a new allocation and
+        // free the old one unwiped.
+        let secret = Zeroizing::new(secret);
+        Secret::from(secret.as_str())
     }
 }
 
 impl From<&str> for Secret {
     fn from(secret: &str) -> Self {
-        Secret::from(secret.to_owned())
+        Secret {
+            bytes: Zeroizing::new(Box::from(secret.as_bytes())),
+        }
     }
 }
 

@@ -47,23 +47,38 @@ pub struct Webhook {
 }
 
 /// A secret with its HMAC key schedule computed once, so each verification only clones the
-/// keyed state instead of hashing the key again. The state is wiped on drop (`hmac`'s
-/// `zeroize` feature), like the secret.
+/// keyed state instead of hashing the key again; `None` for a blank secret, which never
+/// verifies anything.
+///
+/// What is wiped, and how:
+/// - the secret's bytes, by [`Secret`] (`zeroize::Zeroizing`) when it is dropped;
+/// - the keyed state: `Hmac<Sha256>` holds two SHA-256 midstates (after the key XOR ipad and
+///   the key XOR opad blocks), which `sha2`'s `zeroize` feature wipes when they are dropped
+///   (`Sha256VarCore`'s `Drop`), here and in every clone `sign` makes;
+/// - the block buffer of pending input, by `block-buffer`'s zeroize on drop (through `digest`'s
+///   `zeroize` feature, which `hmac`'s `zeroize` turns on).
+///
+/// What a Rust library cannot promise: copies the compiler or the allocator made (a move may
+/// leave the old bytes on the stack or in a freed allocation), the key XOR pad block that
+/// `hmac` builds on the stack while keying, and copies made before the secret reached this
+/// crate (the environment, the caller's `String`). The unit test below checks that the types
+/// implement `ZeroizeOnDrop` (the trait bounds), not what is left in memory.
 #[derive(Clone)]
 struct SigningKey {
     secret: Secret,
-    keyed: HmacSha256,
+    keyed: Option<HmacSha256>,
 }
 
 impl SigningKey {
     fn new(secret: Secret) -> SigningKey {
-        let keyed = keyed_mac(secret.expose());
+        let keyed = (!secret.is_blank()).then(|| keyed_mac(secret.expose()));
         SigningKey { secret, keyed }
     }
 
-    /// HMAC-SHA256 of `"{timestamp}.{payload}"`.
-    fn sign(&self, timestamp: &str, payload: &[u8]) -> [u8; SIGNATURE_LEN] {
-        finish(self.keyed.clone(), timestamp, payload)
+    /// HMAC-SHA256 of `"{timestamp}.{payload}"`, or `None` for a blank secret.
+    fn sign(&self, timestamp: &str, payload: &[u8]) -> Option<[u8; SIGNATURE_LEN]> {
+        let keyed = self.keyed.clone()?;
+        Some(finish(keyed, timestamp, payload))
     }
 }
 
@@ -71,8 +86,9 @@ impl Webhook {
     /// A verifier for one secret, with the default tolerance of five minutes.
     ///
     /// Never panics. Given an empty or blank secret (an unset environment variable is the
-    /// usual cause), every verification fails with [`Error::SecretMissing`]; given a secret with
-    /// leading or trailing whitespace, with [`Error::SecretWhitespace`].
+    /// usual cause) and no usable secret added with [`with_secret`](Webhook::with_secret),
+    /// every verification fails with [`Error::SecretMissing`]; given a secret with leading or
+    /// trailing whitespace, with [`Error::SecretWhitespace`] whatever else is configured.
     #[must_use]
     pub fn new(secret: impl Into<Secret>) -> Webhook {
         Webhook {
@@ -86,10 +102,64 @@ impl Webhook {
     ///
     /// [`Verified::secret_index`] says which secret matched, so you can tell when the old one
     /// stops being used.
+    ///
+    /// # Blank secrets
+    ///
+    /// An empty or all-whitespace secret (typically an unset environment variable read with
+    /// `unwrap_or_default`) is skipped while at least one usable secret is configured: it
+    /// never verifies anything, and the others verify as usual. Positions still count it, so
+    /// [`Verified::secret_index`] and the `position` in errors stay those of the configuration
+    /// order. [`blank_secrets`](Webhook::blank_secrets) counts the skipped ones, and with the
+    /// `tracing` feature a warning (naming the position, never a secret) is logged when a
+    /// blank secret is configured beside another. When every secret is blank, verification
+    /// fails with [`Error::SecretMissing`] for the first one.
+    ///
+    /// A secret with whitespace around real content (`"whsec_…\n"`) is not skipped: every
+    /// verification fails with [`Error::SecretWhitespace`] whatever else is configured. It is
+    /// a mangled real secret, and skipping it would hide the bug until the other secret is
+    /// retired and every delivery fails.
+    ///
+    /// ```
+    /// use stripe_webhooks::{testing, Webhook};
+    /// use time::macros::datetime;
+    ///
+    /// // During a roll, the old secret's variable is not set on this host.
+    /// let old = std::env::var("STRIPE_WEBHOOKS_EXAMPLE_UNSET_OLD_SECRET").unwrap_or_default();
+    /// let webhook = Webhook::new("whsec_new").with_secret(old);
+    /// assert_eq!(webhook.blank_secrets(), 1);
+    ///
+    /// let header = testing::signature_header(b"{}", "whsec_new", 1_700_000_000);
+    /// let verified = webhook.verify_at(b"{}", &header, datetime!(2023-11-14 22:13:20 UTC))?;
+    /// assert_eq!(verified.secret_index(), 0);
+    ///
+    /// // Whitespace around a real secret stays an error, beside a good secret too.
+    /// let mangled = Webhook::new("whsec_new").with_secret("whsec_old\n");
+    /// assert!(mangled.verify_at(b"{}", &header, datetime!(2023-11-14 22:13:20 UTC)).is_err());
+    /// # Ok::<(), stripe_webhooks::Error>(())
+    /// ```
     #[must_use]
     pub fn with_secret(mut self, secret: impl Into<Secret>) -> Webhook {
         self.keys.push(SigningKey::new(secret.into()));
+        #[cfg(feature = "tracing")]
+        self.warn_blank_alongside();
         self
+    }
+
+    /// Logs a warning for each blank secret that has just come to stand beside another: the
+    /// one just added, and the first one when this is the second secret.
+    #[cfg(feature = "tracing")]
+    fn warn_blank_alongside(&self) {
+        let last = self.keys.len().saturating_sub(1);
+        let first = if last == 1 { 0 } else { last };
+        for position in first..=last {
+            if self.keys[position].secret.is_blank() {
+                tracing::warn!(
+                    position,
+                    "webhook signing secret #{position} is empty and is skipped; the other \
+                     secrets verify (an unset environment variable is the usual cause)"
+                );
+            }
+        }
     }
 
     /// Sets how far the signed timestamp may lie from now, in the past or in the future.
@@ -103,10 +173,18 @@ impl Webhook {
         self
     }
 
-    /// The number of configured secrets.
+    /// The number of configured secrets, blank ones included.
     #[must_use]
     pub fn secret_count(&self) -> usize {
         self.keys.len()
+    }
+
+    /// How many configured secrets are empty or blank, and so skipped by verification (see
+    /// [`with_secret`](Webhook::with_secret)). Anything but 0 deserves a warning at start-up:
+    /// it is usually an environment variable that is not set.
+    #[must_use]
+    pub fn blank_secrets(&self) -> usize {
+        self.keys.iter().filter(|key| key.keyed.is_none()).count()
     }
 
     /// Checks `header` (the `Stripe-Signature` value) against `payload` (the raw body) at the
@@ -148,7 +226,10 @@ impl Webhook {
     ///
     /// # Errors
     ///
-    /// - [`Error::SecretMissing`] / [`Error::SecretWhitespace`]: a configured secret is unusable.
+    /// - [`Error::SecretMissing`]: no usable secret is configured (every one is empty or
+    ///   blank); `position` is the first one. Blank secrets beside a usable one are skipped.
+    /// - [`Error::SecretWhitespace`]: a configured secret has leading or trailing whitespace
+    ///   around real content, whatever else is configured.
     /// - [`Error::HeaderEmpty`], [`Error::HeaderTooLong`], [`Error::HeaderTooManyEntries`],
     ///   [`Error::TimestampMissing`], [`Error::TimestampRepeated`], [`Error::TimestampInvalid`],
     ///   [`Error::SignatureMissing`]: the header is not one Stripe sends.
@@ -161,15 +242,13 @@ impl Webhook {
         header: &str,
         now: OffsetDateTime,
     ) -> Result<Verified<'a>, Error> {
-        for (position, key) in self.keys.iter().enumerate() {
-            key.secret.check(position)?;
-        }
+        self.check_secrets()?;
         let parsed = ParsedHeader::parse(header)?;
         let secret_index =
             self.matching_secret(payload, &parsed)
                 .ok_or(Error::SignatureMismatch {
                     signatures: parsed.signatures.len() + parsed.malformed_signatures,
-                    secrets: self.keys.len(),
+                    secrets: self.keys.len() - self.blank_secrets(),
                 })?;
         self.check_tolerance(parsed.timestamp, now)?;
         Ok(Verified {
@@ -231,17 +310,39 @@ impl Webhook {
         self.verify_at(payload, header, now)?.parse_thin()
     }
 
+    /// The configuration errors, before any input is read. Depends on the secrets alone, so
+    /// it runs the same way for every request.
+    fn check_secrets(&self) -> Result<(), Error> {
+        let mut first_blank = None;
+        for (position, key) in self.keys.iter().enumerate() {
+            if key.secret.is_blank() {
+                first_blank.get_or_insert(position);
+            } else {
+                key.secret.check(position)?;
+            }
+        }
+        match first_blank {
+            Some(position) if self.blank_secrets() == self.keys.len() => {
+                Err(Error::SecretMissing { position })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The index of the secret whose HMAC equals one of the signatures, if any.
     ///
     /// Every (secret, signature) pair is compared, with no early exit, and the index is picked
     /// with `conditional_assign`, so the time taken does not depend on which pair matched or
-    /// on how much of a forged signature is right.
+    /// on how much of a forged signature is right. Blank secrets are skipped: which ones are
+    /// blank is configuration, the same for every request, not input.
     fn matching_secret(&self, payload: &[u8], parsed: &ParsedHeader) -> Option<usize> {
         let timestamp = parsed.timestamp.to_string();
         let mut matched = Choice::from(0);
         let mut matched_index = 0u64;
         for (index, key) in self.keys.iter().enumerate() {
-            let expected = key.sign(&timestamp, payload);
+            let Some(expected) = key.sign(&timestamp, payload) else {
+                continue;
+            };
             for signature in &parsed.signatures {
                 let equal = expected.ct_eq(signature);
                 // Keep the first match: later secrets never overwrite it.
@@ -346,7 +447,8 @@ impl<'a> Verified<'a> {
     }
 
     /// Which secret matched: 0 for the one given to [`Webhook::new`], then 1, 2, … in
-    /// [`Webhook::with_secret`] order.
+    /// [`Webhook::with_secret`] order, skipped blank secrets counted too (so a secret keeps its
+    /// index whether the ones around it are blank or not).
     #[must_use]
     pub fn secret_index(&self) -> usize {
         self.secret_index
@@ -400,5 +502,78 @@ impl fmt::Debug for Verified<'_> {
             .field("secret_index", &self.secret_index)
             .field("payload_len", &self.payload.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hmac::digest::block_api::{Buffer, CoreProxy, EagerHash};
+
+    use super::*;
+
+    /// Compiles only when `T` wipes itself on drop.
+    fn assert_zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+
+    /// What `SigningKey` says is wiped: checked as trait bounds (a build without `sha2`'s
+    /// `zeroize` feature fails here), not as memory, which safe code cannot inspect.
+    #[test]
+    fn the_keyed_hmac_state_and_the_secret_are_wiped_on_drop() {
+        // The two SHA-256 midstates inside `Hmac<Sha256>` (its `HmacCore` holds two of these).
+        assert_zeroize_on_drop::<<Sha256 as EagerHash>::Core>();
+        assert_zeroize_on_drop::<<Sha256 as CoreProxy>::Core>();
+        // The block buffer `Hmac<Sha256>` keeps beside its core.
+        assert_zeroize_on_drop::<Buffer<<HmacSha256 as CoreProxy>::Core>>();
+        // The secret's bytes.
+        assert_zeroize_on_drop::<zeroize::Zeroizing<Box<[u8]>>>();
+    }
+
+    #[test]
+    fn a_blank_secret_is_never_keyed_and_signs_nothing() {
+        let blank = SigningKey::new(Secret::from(" \t"));
+        assert!(blank.keyed.is_none());
+        assert_eq!(blank.sign("1", b"{}"), None);
+        let real = SigningKey::new(Secret::from("whsec_x"));
+        assert_eq!(real.sign("1", b"{}"), Some(sign(b"whsec_x", "1", b"{}")));
+    }
+
+    #[cfg(feature = "tracing")]
+    #[test]
+    fn a_blank_secret_beside_another_is_warned_about_without_any_secret() {
+        use std::sync::{Arc, Mutex};
+
+        #[derive(Clone, Default)]
+        struct Captured(Arc<Mutex<Vec<u8>>>);
+
+        impl std::io::Write for Captured {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            // A blank old secret added: warned once, for #1.
+            let _ = Webhook::new("whsec_unit_new").with_secret("");
+            // A blank first secret: warned when a second one comes beside it, and only then.
+            let _ = Webhook::new(" ")
+                .with_secret("whsec_unit_new")
+                .with_secret("whsec_unit_third");
+            // No blank secret: nothing.
+            let _ = Webhook::new("whsec_unit_new").with_secret("whsec_unit_old");
+        });
+        let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(logs.matches("WARN").count(), 2, "{logs}");
+        assert!(logs.contains("secret #1 is empty"), "{logs}");
+        assert!(logs.contains("secret #0 is empty"), "{logs}");
+        assert!(!logs.contains("whsec_"), "{logs}");
     }
 }

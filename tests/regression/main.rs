@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod duplicate_object_key;
+mod out_of_range_numbers;
 mod syntax_error_in_known_field;
 mod thin_event_null_fields;
