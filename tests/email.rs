@@ -94,6 +94,39 @@ impl SmtpServer {
         panic!("aiosmtpd did not listen on 127.0.0.1:{port}");
     }
 
+    /// `tests/support/smtp_server.py` (aiosmtpd's Controller, for TLS and logins) with `flags`.
+    fn scripted(name: &str, flags: &[&str]) -> SmtpServer {
+        use std::io::BufRead;
+        let port = free_port();
+        let maildir = temp_dir(name).join("Maildir");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_server.py");
+        let mut child = Command::new(PYTHON)
+            .arg(script)
+            .arg(port.to_string())
+            .arg(&maildir)
+            .args(flags)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            // Refused handshakes and logins are logged there: noise for these tests.
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot run {PYTHON} ({error})"));
+        let mut ready = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
+        assert_eq!(
+            ready.trim(),
+            "ready",
+            "the SMTP server script did not start"
+        );
+        SmtpServer {
+            port,
+            maildir,
+            child: Some(child),
+        }
+    }
+
     fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
@@ -514,4 +547,159 @@ fn the_alerts_example_emails_each_failure_with_smtp_and_to() {
             mail.subject
         );
     }
+}
+
+/// A CA and a `localhost` server certificate signed by it, made by the `openssl` command:
+/// (CA PEM, server certificate path, server key path).
+fn certificates(dir: &Path) -> (Vec<u8>, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap_or_else(|error| panic!("cannot run openssl ({error}): install openssl"));
+        assert!(status.success(), "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=stripe-webhooks test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        dir.join("server.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n\
+         extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
+    (
+        std::fs::read(dir.join("ca.pem")).unwrap(),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+fn tls_notifier(url: &str, root: Option<&[u8]>) -> EmailNotifier {
+    let mut builder = EmailNotifier::builder(url, "alerts@example.com")
+        .to("billing@example.com")
+        .digest(Digest::off())
+        .timeout(Duration::from_secs(5));
+    if let Some(root) = root {
+        builder = builder.root_certificate(root);
+    }
+    builder.build().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_with_a_login_delivers_and_refuses_a_wrong_password_or_an_unknown_ca() {
+    let dir = temp_dir("starttls-certs");
+    let (ca, cert, key) = certificates(&dir);
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let server = SmtpServer::scripted(
+        "starttls",
+        &["--starttls", cert, key, "--login", "alerts", "s3cret/+"],
+    );
+    let failure = failure(&EventBuilder::new("charge.failed").id("evt_starttls"));
+    // The password percent-encoded in the URL, as lettre reads it.
+    let good = format!(
+        "smtp://alerts:s3cret%2F%2B@localhost:{}?tls=required",
+        server.port
+    );
+    tls_notifier(&good, Some(&ca))
+        .notify(&failure)
+        .await
+        .unwrap();
+    let mails = server.wait_for(1);
+    assert!(mails[0].text.contains("evt_starttls"));
+
+    let wrong = format!("smtp://alerts:nope@localhost:{}?tls=required", server.port);
+    let error = tls_notifier(&wrong, Some(&ca))
+        .notify(&failure)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("SMTP delivery failed"),
+        "{error}"
+    );
+    // Without our CA the server's certificate is not trusted: nothing is sent in the clear.
+    let error = tls_notifier(&good, None)
+        .notify(&failure)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("SMTP delivery failed"),
+        "{error}"
+    );
+    assert_eq!(server.wait_for(1).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn implicit_tls_delivers() {
+    let dir = temp_dir("smtps-certs");
+    let (ca, cert, key) = certificates(&dir);
+    let server = SmtpServer::scripted(
+        "smtps",
+        &[
+            "--implicit-tls",
+            cert.to_str().unwrap(),
+            key.to_str().unwrap(),
+        ],
+    );
+    let failure = failure(&EventBuilder::new("invoice.payment_failed").id("evt_smtps"));
+    let url = format!("smtps://localhost:{}", server.port);
+    tls_notifier(&url, Some(&ca))
+        .notify(&failure)
+        .await
+        .unwrap();
+    assert!(server.wait_for(1)[0].text.contains("evt_smtps"));
+}
+
+#[test]
+fn a_root_certificate_needs_a_tls_url_and_a_pem() {
+    let error = EmailNotifier::builder("smtp://127.0.0.1:2525", "alerts@example.com")
+        .to("a@example.com")
+        .root_certificate(b"-----BEGIN CERTIFICATE-----".to_vec())
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("root certificate"), "{error}");
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -128,6 +129,7 @@ pub struct EmailNotifierBuilder {
     digest: Digest,
     timeout: Duration,
     pool_size: u32,
+    root_certificates: Vec<Vec<u8>>,
 }
 
 impl EmailNotifier {
@@ -143,6 +145,7 @@ impl EmailNotifier {
             digest: Digest::default(),
             timeout: Duration::from_secs(10),
             pool_size: 4,
+            root_certificates: Vec::new(),
         }
     }
 
@@ -296,12 +299,55 @@ impl EmailNotifierBuilder {
         self
     }
 
+    /// Also trusts this root certificate (PEM) for the server's TLS certificate, beside the
+    /// public roots: for a relay whose certificate comes from a private CA. Needs a TLS URL
+    /// (`smtps://` or `?tls=required`).
+    pub fn root_certificate(mut self, pem: impl Into<Vec<u8>>) -> EmailNotifierBuilder {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// The TLS settings of the URL with the extra roots, when there are any.
+    fn tls_with_roots(&self) -> Result<Option<Tls>, NotifyError> {
+        if self.root_certificates.is_empty() {
+            return Ok(None);
+        }
+        let invalid =
+            |error: &dyn fmt::Display| NotifyError::new(format!("invalid SMTP URL: {error}"));
+        let url = url::Url::parse(&self.url).map_err(|error| invalid(&error))?;
+        let host = url.host_str().ok_or_else(|| invalid(&"no host"))?;
+        let mut parameters = TlsParameters::builder(host.to_owned());
+        for pem in &self.root_certificates {
+            let certificate = Certificate::from_pem(pem).map_err(|error| {
+                NotifyError::new(format!(
+                    "the root certificate is not a PEM certificate: {error}"
+                ))
+            })?;
+            parameters = parameters.add_root_certificate(certificate);
+        }
+        let parameters = parameters
+            .build_rustls()
+            .map_err(|error| NotifyError::new(format!("cannot set up TLS: {error}")))?;
+        let tls = url
+            .query_pairs()
+            .find(|(key, _)| key == "tls")
+            .map(|(_, value)| value.into_owned());
+        match (url.scheme(), tls.as_deref()) {
+            ("smtps", _) => Ok(Some(Tls::Wrapper(parameters))),
+            ("smtp", Some("required")) => Ok(Some(Tls::Required(parameters))),
+            ("smtp", Some("opportunistic")) => Ok(Some(Tls::Opportunistic(parameters))),
+            _ => Err(NotifyError::new(
+                "a root certificate is for TLS: use smtps://… or smtp://…?tls=required",
+            )),
+        }
+    }
+
     /// Checks the settings and makes the notifier (no connection is made yet).
     ///
     /// # Errors
     ///
-    /// A [`NotifyError`] naming what is wrong: the SMTP URL, an address, no recipient, or a
-    /// runtime thread that cannot start.
+    /// A [`NotifyError`] naming what is wrong: the SMTP URL, an address, no recipient, a root
+    /// certificate, or a runtime thread that cannot start.
     pub fn build(self) -> Result<EmailNotifier, NotifyError> {
         let address = |what: &str, value: &str| {
             value.parse::<Mailbox>().map_err(|error| {
@@ -326,7 +372,8 @@ impl EmailNotifierBuilder {
             .iter()
             .map(|value| address("To", value))
             .collect::<Result<Vec<_>, _>>()?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&self.url)
+        let tls = self.tls_with_roots()?;
+        let mut transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&self.url)
             .map_err(|error| {
                 NotifyError::new(format!(
                     "invalid SMTP URL: {error} (expected smtps://user:pass@host, \
@@ -335,6 +382,9 @@ impl EmailNotifierBuilder {
             })?
             .timeout(Some(self.timeout))
             .pool_config(PoolConfig::new().max_size(self.pool_size));
+        if let Some(tls) = tls {
+            transport = transport.tls(tls);
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("stripe-webhooks-email")

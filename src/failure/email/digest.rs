@@ -188,15 +188,13 @@ impl Window {
     }
 
     /// Puts back a digest that could not be sent, ahead of what came in since.
+    /// Over the list's bound, the newest are the ones counted instead of listed.
     pub(super) fn put_back(&mut self, failures: Vec<PaymentFailure>, unlisted: usize) {
-        for failure in failures.into_iter().rev() {
-            if self.kept.len() < MAX_LISTED {
-                self.kept.push_front(failure);
-            } else {
-                self.unlisted = self.unlisted.saturating_add(1);
-            }
-        }
-        self.unlisted = self.unlisted.saturating_add(unlisted);
+        let since = std::mem::take(&mut self.kept);
+        self.kept = failures.into_iter().chain(since).collect();
+        let over = self.kept.len().saturating_sub(MAX_LISTED);
+        self.kept.truncate(MAX_LISTED);
+        self.unlisted = self.unlisted.saturating_add(unlisted).saturating_add(over);
     }
 
     /// Everything kept, now (for a flush before shutdown); the flood state stays.
