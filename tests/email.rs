@@ -456,15 +456,23 @@ async fn an_event_delivered_twice_is_emailed_once() {
     assert_eq!(mails.len(), 1, "{:?}", subjects(&mails));
 }
 
+/// Notifies `count` charge failures with event ids `{prefix}_0`, `{prefix}_1`, …
+async fn notify_charges(email: &EmailNotifier, prefix: &str, count: usize) {
+    for i in 0..count {
+        let id = format!("{prefix}_{i}");
+        email
+            .notify(&failure(&EventBuilder::new("charge.failed").id(&id)))
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flush_sends_the_kept_failures_now() {
     let server = SmtpServer::start("flush");
     // A long window: without flush the digest would wait an hour.
     let email = notifier(&server.url(), Digest::new(Duration::from_secs(3600), 1));
-    for i in 0..5 {
-        let failure = failure(&EventBuilder::new("charge.failed").id(&format!("evt_flush_{i}")));
-        email.notify(&failure).await.unwrap();
-    }
+    notify_charges(&email, "evt_flush", 5).await;
     assert_eq!(server.wait_for(1).len(), 1);
     email.flush().await.unwrap();
     let mails = server.wait_for(2);
@@ -509,10 +517,7 @@ fn bad_settings_are_errors_when_built() {
 async fn dropping_the_notifier_mid_flood_inside_a_runtime_neither_panics_nor_hangs() {
     let server = SmtpServer::start("drop");
     let email = notifier(&server.url(), Digest::new(Duration::from_secs(3600), 1));
-    for i in 0..3 {
-        let failure = failure(&EventBuilder::new("charge.failed").id(&format!("evt_drop_{i}")));
-        email.notify(&failure).await.unwrap();
-    }
+    notify_charges(&email, "evt_drop", 3).await;
     drop(email);
     assert_eq!(server.wait_for(1).len(), 1);
 }

@@ -23,16 +23,24 @@ impl Write for Captured {
     }
 }
 
+impl Captured {
+    /// A subscriber that writes everything, at every level, into the returned buffer.
+    fn subscriber() -> (Captured, impl tracing::Subscriber) {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, subscriber)
+    }
+}
+
 #[test]
 fn spans_name_the_event_and_never_the_body_or_secret() {
     const SECRET: &str = "whsec_tracing_never_logged";
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+    let (captured, subscriber) = Captured::subscriber();
 
     let dispatcher = Dispatcher::new(Webhook::new(SECRET), |event: Event| async move {
         if event.event_type().as_str() == "charge.failed" {
@@ -96,13 +104,7 @@ impl stripe_webhooks::store::DedupStore for SettleFails {
 #[test]
 fn a_store_error_after_the_handler_is_logged() {
     const SECRET: &str = "whsec_tracing_settle";
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+    let (captured, subscriber) = Captured::subscriber();
     let dispatcher = Dispatcher::new(Webhook::new(SECRET), |_event: Event| async move {
         Ok::<(), HandlerError>(())
     })

@@ -10,6 +10,15 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use stripe_webhooks::{Error, Event, ThinEvent};
 
+/// The top-level `object` string, everything else skipped unparsed.
+fn object_of(data: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        object: Option<String>,
+    }
+    serde_json::from_slice::<Envelope>(data).ok()?.object
+}
+
 fuzz_target!(|data: &[u8]| {
     let value = serde_json::from_slice::<Value>(data).ok();
     match ThinEvent::from_slice(data) {
@@ -43,7 +52,9 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(Error::Json(_)) => assert!(value.is_none(), "valid JSON reported as not JSON"),
         Err(Error::SnapshotEventPayload) => {
-            assert_eq!(value.expect("JSON")["object"], "event");
+            // Read `object` alone: the rest may hold what `Value` refuses but a raw skip
+            // accepts (a lone surrogate escape such as "\ud800" in a nested key).
+            assert_eq!(object_of(data).as_deref(), Some("event"));
         }
         Err(Error::NotAnEvent { .. }) => {}
         Err(other) => panic!("ThinEvent::from_slice returned {other:?}"),

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod duplicate_object_key;
+mod lone_surrogate_in_object;
 mod out_of_range_numbers;
 mod syntax_error_in_known_field;
 mod thin_event_null_fields;
