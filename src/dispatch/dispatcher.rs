@@ -258,36 +258,11 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
         };
 
         let result = CatchPanic::new(|| self.handler.handle(event)).await;
-        let (settle, outcome) = match result {
-            Ok(Ok(())) => (
-                Settle::Complete,
-                Outcome::Handled {
-                    event_id: event_id.clone(),
-                    event_type,
-                },
-            ),
-            Ok(Err(error)) => (
-                // No retry can fix a permanent failure: remember it so a redelivery is not
-                // run again.
-                if error.is_transient() {
-                    Settle::Release
-                } else {
-                    Settle::Complete
-                },
-                Outcome::Failed {
-                    event_id: event_id.clone(),
-                    event_type,
-                    error,
-                },
-            ),
-            Err(message) => (
-                Settle::Release,
-                Outcome::Panicked {
-                    event_id: event_id.clone(),
-                    event_type,
-                    message,
-                },
-            ),
+        // No retry can fix a permanent failure: remember it so a redelivery is not run again.
+        let settle = match &result {
+            Ok(Ok(())) => Settle::Complete,
+            Ok(Err(error)) if !error.is_transient() => Settle::Complete,
+            Ok(Err(_)) | Err(_) => Settle::Release,
         };
         guard.settle = settle;
         let settled = match &guard.token {
@@ -295,6 +270,7 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
             None => Ok(Settled::Held),
         };
         guard.token = None;
+        drop(guard);
         match settled {
             Ok(Settled::Held) => {}
             Ok(Settled::LeaseLost) => {
@@ -308,7 +284,22 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
                 observe::settle_error(settle, &error);
             }
         }
-        observe::outcome(outcome)
+        observe::outcome(match result {
+            Ok(Ok(())) => Outcome::Handled {
+                event_id,
+                event_type,
+            },
+            Ok(Err(error)) => Outcome::Failed {
+                event_id,
+                event_type,
+                error,
+            },
+            Err(message) => Outcome::Panicked {
+                event_id,
+                event_type,
+                message,
+            },
+        })
     }
 
     fn verify_and_parse(

@@ -116,31 +116,43 @@ impl State {
         now: Instant,
         done_ttl: Duration,
     ) -> Result<Settled, StoreError> {
-        let (ours, held) = match self.in_flight.get(event_id) {
-            Some((holder, until)) if holder == token => (true, !expired(*until, now)),
-            _ => (false, false),
-        };
-        let settled = if held {
-            Settled::Held
-        } else {
-            Settled::LeaseLost
+        let lease_held = |holder: &ClaimToken, until: &Deadline| {
+            if holder == token && !expired(*until, now) {
+                Settled::Held
+            } else {
+                Settled::LeaseLost
+            }
         };
         match settle {
-            // Ours but expired and not taken over: dropping it changes nothing but memory.
-            Settle::Release if ours => {
-                self.in_flight.remove(event_id);
+            Settle::Release => {
+                let Some((holder, until)) = self.in_flight.get(event_id) else {
+                    return Ok(Settled::LeaseLost);
+                };
+                let settled = lease_held(holder, until);
+                // Ours (expired or not) is dropped; another claim's is left alone.
+                if holder == token {
+                    self.in_flight.remove(event_id);
+                }
+                Ok(settled)
             }
-            Settle::Release => {}
             Settle::Complete => {
                 // Done supersedes any claim on the id: a later claim's settle finds it done.
-                self.in_flight.remove(event_id);
-                self.done.remove(event_id);
+                // The claim's key moves over, so completing allocates nothing.
+                let (key, settled) = match self.in_flight.remove_entry(event_id) {
+                    Some((key, (holder, until))) => (key, lease_held(&holder, &until)),
+                    None => {
+                        let key = self
+                            .done
+                            .remove_entry(event_id)
+                            .map_or_else(|| Box::from(event_id), |(key, _)| key);
+                        (key, Settled::LeaseLost)
+                    }
+                };
                 self.make_room(now)?;
-                self.done
-                    .insert(Box::from(event_id), deadline(now, done_ttl));
+                self.done.insert(key, deadline(now, done_ttl));
+                Ok(settled)
             }
         }
-        Ok(settled)
     }
 }
 
