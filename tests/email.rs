@@ -324,6 +324,7 @@ async fn an_invoice_failure_gives_attempts_next_retry_and_the_invoice_page() {
     let mail = &server.wait_for(1)[0];
     assert!(!mail.subject.contains("[test mode]"), "{}", mail.subject);
     assert!(mail.subject.contains("Invoice"), "{}", mail.subject);
+    assert!(mail.subject.ends_with(" (attempt 2)"), "{}", mail.subject);
     assert_eq!(field(&mail.text, "Attempt"), Some("2"), "{}", mail.text);
     assert_eq!(
         field(&mail.text, "Next retry"),

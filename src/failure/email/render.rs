@@ -134,6 +134,10 @@ pub(super) fn one(failure: &PaymentFailure, prefix: &str) -> Rendered {
     {
         let _ = write!(subject, ": {code}");
     }
+    // An invoice since 2025-03-31.basil carries no decline reason; its attempt says how bad.
+    if let Some(attempt) = failure.attempt_count {
+        let _ = write!(subject, " (attempt {attempt})");
+    }
     let heading = format!("{}{} failed.", mode(failure), what(failure));
 
     let rows = rows(failure);
