@@ -111,7 +111,7 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
     }
 
     /// Uses another duplicate store: a shared one for several instances, an `Arc` to keep a
-    /// handle, or [`NoDedup`](crate::dedup::NoDedup).
+    /// handle, or [`NoDedup`](crate::store::NoDedup).
     #[must_use]
     pub fn dedup_store<D2: DedupStore>(self, store: D2) -> Dispatcher<H, D2> {
         Dispatcher {
