@@ -253,8 +253,9 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
         let mut guard = ClaimGuard {
             dispatcher: self,
             event_id: &event_id,
-            token: Some(token),
+            token,
             settle: Settle::Release,
+            armed: true,
         };
 
         let result = CatchPanic::new(|| self.handler.handle(event)).await;
@@ -265,11 +266,8 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
             Ok(Err(_)) | Err(_) => Settle::Release,
         };
         guard.settle = settle;
-        let settled = match &guard.token {
-            Some(token) => self.dedup.settle(&event_id, token, settle).await,
-            None => Ok(Settled::Held),
-        };
-        guard.token = None;
+        let settled = self.dedup.settle(&event_id, &guard.token, settle).await;
+        guard.armed = false;
         drop(guard);
         match settled {
             Ok(Settled::Held) => {}
@@ -338,18 +336,20 @@ impl<H, D> fmt::Debug for Dispatcher<H, D> {
 struct ClaimGuard<'a, H, D: DedupStore> {
     dispatcher: &'a Dispatcher<H, D>,
     event_id: &'a str,
-    token: Option<ClaimToken>,
+    token: ClaimToken,
     settle: Settle,
+    /// Cleared once the settle has landed.
+    armed: bool,
 }
 
 impl<H, D: DedupStore> Drop for ClaimGuard<'_, H, D> {
     fn drop(&mut self) {
-        if let Some(token) = self.token.take() {
+        if self.armed {
             self.dispatcher.counters.cancelled();
             observe::cancelled(self.settle);
             self.dispatcher
                 .dedup
-                .settle_detached(self.event_id, token, self.settle);
+                .settle_detached(self.event_id, self.token.clone(), self.settle);
         }
     }
 }

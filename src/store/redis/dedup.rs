@@ -233,10 +233,10 @@ impl RedisDedupStore {
         }
     }
 
-    async fn try_claim(&self, event_id: &str, token: &ClaimToken) -> Result<Claim, StoreError> {
+    async fn try_claim(&self, key: &str, token: &ClaimToken) -> Result<Claim, StoreError> {
         let answer: i64 = scripts()
             .claim
-            .key(self.key(event_id))
+            .key(key)
             .arg(in_flight(token))
             .arg(super::millis(self.lease))
             .arg(DONE)
@@ -262,13 +262,12 @@ impl DedupStore for RedisDedupStore {
         // Until the answer is read, the claim may exist on the server without anyone knowing:
         // if this future is dropped or the answer times out, give it back.
         let mut unanswered = Unanswered {
-            settler: Some(self.settler(event_id)),
+            settler: self.settler(event_id),
             token: token.clone(),
+            armed: true,
         };
-        let answer = self.try_claim(event_id, &token).await;
-        if answer.is_ok() {
-            unanswered.settler = None;
-        }
+        let answer = self.try_claim(&unanswered.settler.key, &token).await;
+        unanswered.armed = answer.is_err();
         match answer {
             Err(error) if self.fail_open => {
                 #[cfg(feature = "tracing")]
@@ -310,6 +309,7 @@ impl fmt::Debug for RedisDedupStore {
 }
 
 /// What a settle needs, owned, so it can also run in a spawned task.
+#[derive(Clone)]
 struct Settler {
     connection: ConnectionManager,
     key: String,
@@ -357,14 +357,17 @@ impl Settler {
 
 /// A claim sent whose answer has not been read; dropped armed, it releases the claim.
 struct Unanswered {
-    settler: Option<Settler>,
+    settler: Settler,
     token: ClaimToken,
+    armed: bool,
 }
 
 impl Drop for Unanswered {
     fn drop(&mut self) {
-        if let Some(settler) = self.settler.take() {
-            settler.spawn(self.token.clone(), Settle::Release);
+        if self.armed {
+            self.settler
+                .clone()
+                .spawn(self.token.clone(), Settle::Release);
         }
     }
 }
