@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +21,7 @@ use stripe_webhooks::store::{
 };
 use stripe_webhooks::testing::{block_on, signature_header};
 use stripe_webhooks::{Error, Event, Webhook};
+use support::stores::SettleFails;
 use time::OffsetDateTime;
 
 const SECRET: &str = "whsec_claims_tests";
@@ -346,24 +349,6 @@ fn a_store_full_of_claims_in_flight_refuses_new_ones_and_evicts_none() {
             assert_eq!(store.claim(id).await.unwrap(), Claim::InFlight);
         }
     });
-}
-
-/// A store whose claims work and whose settles fail.
-struct SettleFails(MemoryDedupStore);
-
-impl DedupStore for SettleFails {
-    async fn claim(&self, event_id: &str) -> Result<Claim, StoreError> {
-        self.0.claim(event_id).await
-    }
-    async fn settle(
-        &self,
-        _event_id: &str,
-        _token: &ClaimToken,
-        _settle: Settle,
-    ) -> Result<Settled, StoreError> {
-        Err(StoreError::new("connection reset"))
-    }
-    fn settle_detached(&self, _event_id: &str, _token: ClaimToken, _settle: Settle) {}
 }
 
 #[test]

@@ -3,16 +3,17 @@
 
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use stripe_webhooks::dispatch::{sync_handler, Dispatcher, Handler, HandlerError, Outcome};
-use stripe_webhooks::store::{
-    Claim, ClaimToken, DedupStore, MemoryDedupStore, Settle, Settled, StoreError,
-};
+use stripe_webhooks::store::{Claim, DedupStore, MemoryDedupStore, Settle};
 use stripe_webhooks::testing::{block_on, signature_header};
 use stripe_webhooks::{Error, Event, EventType, Webhook};
+use support::stores::Down;
 use time::OffsetDateTime;
 
 const SECRET: &str = "whsec_dispatch_tests";
@@ -391,24 +392,6 @@ fn an_expired_lease_can_be_taken_over() {
         };
         assert_ne!(first, second, "a takeover gets a new token");
     });
-}
-
-/// A store that is down.
-struct Down;
-
-impl DedupStore for Down {
-    async fn claim(&self, _event_id: &str) -> Result<Claim, StoreError> {
-        Err(StoreError::new("connection refused"))
-    }
-    async fn settle(
-        &self,
-        _event_id: &str,
-        _token: &ClaimToken,
-        _settle: Settle,
-    ) -> Result<Settled, StoreError> {
-        Err(StoreError::new("connection refused"))
-    }
-    fn settle_detached(&self, _event_id: &str, _token: ClaimToken, _settle: Settle) {}
 }
 
 #[test]

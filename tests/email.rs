@@ -530,21 +530,15 @@ async fn dropping_the_notifier_mid_flood_inside_a_runtime_neither_panics_nor_han
 #[test]
 fn the_alerts_example_emails_each_failure_with_smtp_and_to() {
     let server = SmtpServer::start("example");
-    let output = support::example("failed_payment_alerts")
-        .args([
+    let stdout = support::run_example(
+        "failed_payment_alerts",
+        &[
             "--demo",
             "--smtp",
             &server.url(),
             "--to",
             "billing@example.com",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
     );
     assert!(stdout.contains("HTTP 200"), "{stdout}");
     let mails = server.wait_for(3);

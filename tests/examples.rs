@@ -37,8 +37,9 @@ fn endpoint(secret: &str, fail_first: usize) -> (String, Arc<AtomicUsize>) {
 fn send_test_event_delivers_repeats_tampers_and_retries() {
     let secret = "whsec_sender_test";
     let (url, calls) = endpoint(secret, 0);
-    let output = support::example("send_test_event")
-        .args([
+    let stdout = support::run_example(
+        "send_test_event",
+        &[
             "--url",
             &url,
             "--secret",
@@ -47,14 +48,7 @@ fn send_test_event_delivers_repeats_tampers_and_retries() {
             "invoice.payment_failed",
             "--repeat",
             "2",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
     );
     assert!(
         stdout.contains("delivery 1, attempt 1: HTTP 200 handled evt_test_"),
@@ -160,16 +154,7 @@ fn receiver() -> (String, mpsc::Receiver<String>) {
 #[test]
 fn failed_payment_alerts_posts_each_failure_as_json() {
     let (url, received) = receiver();
-    let output = support::example("failed_payment_alerts")
-        .args(["--demo", &url])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = support::run_example("failed_payment_alerts", &["--demo", &url]);
     assert_eq!(stdout.matches("ALERT ").count(), 3, "{stdout}");
     let messages: Vec<serde_json::Value> = (0..3)
         .map(|_| {

@@ -5,17 +5,18 @@
 //! bare and hex forms, and the right signature of every payload at every timestamp used.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::collections::{BTreeSet, HashSet};
 use std::error::Error as _;
 use std::fmt::{Debug, Display};
 use std::sync::Arc;
 
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Outcome};
-use stripe_webhooks::store::{
-    Claim, ClaimToken, DedupStore, MemoryDedupStore, Settle, Settled, StoreError,
-};
+use stripe_webhooks::store::{Claim, DedupStore, MemoryDedupStore};
 use stripe_webhooks::testing::{block_on, signature_header, SignatureHeader};
 use stripe_webhooks::{Error, ErrorKind, Event, Secret, ThinEvent, Webhook};
+use support::stores::Down;
 use time::OffsetDateTime;
 
 const SECRET: &str = "whsec_Zq8vN3kLmP0xR7tY2wB5cF9hJ4";
@@ -62,24 +63,6 @@ impl Printed {
     fn display(&mut self, value: &impl Display) {
         self.0.push(value.to_string());
     }
-}
-
-/// A store that is always down, for `Outcome::StoreUnavailable`.
-struct Down;
-
-impl DedupStore for Down {
-    async fn claim(&self, _event_id: &str) -> Result<Claim, StoreError> {
-        Err(StoreError::new("connection refused"))
-    }
-    async fn settle(
-        &self,
-        _event_id: &str,
-        _token: &ClaimToken,
-        _settle: Settle,
-    ) -> Result<Settled, StoreError> {
-        Ok(Settled::Held)
-    }
-    fn settle_detached(&self, _event_id: &str, _token: ClaimToken, _settle: Settle) {}
 }
 
 fn every_failure() -> (Printed, HashSet<ErrorKind>) {

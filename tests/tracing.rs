@@ -3,12 +3,15 @@
 #![cfg(feature = "tracing")]
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError};
 use stripe_webhooks::testing::{block_on, signature_header};
 use stripe_webhooks::{Event, Webhook};
+use support::stores::SettleFails;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -69,35 +72,6 @@ fn spans_name_the_event_and_never_the_body_or_secret() {
     assert!(log.contains("reason=\"signature_mismatch\""), "{log}");
     for forbidden in ["BODY_MARKER", "tracing_never_logged"] {
         assert!(!log.contains(forbidden), "{forbidden} leaked into:\n{log}");
-    }
-}
-
-/// A store whose claims work and whose settles fail.
-struct SettleFails(stripe_webhooks::store::MemoryDedupStore);
-
-impl stripe_webhooks::store::DedupStore for SettleFails {
-    async fn claim(
-        &self,
-        event_id: &str,
-    ) -> Result<stripe_webhooks::store::Claim, stripe_webhooks::store::StoreError> {
-        self.0.claim(event_id).await
-    }
-    async fn settle(
-        &self,
-        _event_id: &str,
-        _token: &stripe_webhooks::store::ClaimToken,
-        _settle: stripe_webhooks::store::Settle,
-    ) -> Result<stripe_webhooks::store::Settled, stripe_webhooks::store::StoreError> {
-        Err(stripe_webhooks::store::StoreError::new(
-            "connection reset by peer",
-        ))
-    }
-    fn settle_detached(
-        &self,
-        _event_id: &str,
-        _token: stripe_webhooks::store::ClaimToken,
-        _settle: stripe_webhooks::store::Settle,
-    ) {
     }
 }
 

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub(crate) mod stores;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
@@ -192,4 +194,20 @@ pub(crate) fn example(name: &str) -> std::process::Command {
         binary.display()
     );
     std::process::Command::new(binary)
+}
+
+/// Runs an example binary with `args`, requires it to succeed (printing what it wrote if not),
+/// and returns its standard output.
+pub(crate) fn run_example(name: &str, args: &[&str]) -> String {
+    let output = example(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run the {name} example: {error}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
 }
