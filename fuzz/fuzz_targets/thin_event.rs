@@ -10,13 +10,33 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use stripe_webhooks::{Error, Event, ThinEvent};
 
-/// The top-level `object` string, everything else skipped unparsed.
+/// The top-level `object` string, everything else skipped unparsed. A repeated key counts with
+/// its last value, as the crate and `serde_json::Value` read it (a derived struct would refuse
+/// the repeat: fuzz finding, tests/regression/repeated_envelope_object_key.rs).
 fn object_of(data: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        object: Option<String>,
+    struct ObjectOf;
+    impl<'de> serde::de::Visitor<'de> for ObjectOf {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Option<String>, A::Error> {
+            let mut object = None;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "object" {
+                    object = map.next_value::<Option<String>>()?;
+                } else {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+            Ok(object)
+        }
     }
-    serde_json::from_slice::<Envelope>(data).ok()?.object
+    let mut deserializer = serde_json::Deserializer::from_slice(data);
+    serde::Deserializer::deserialize_map(&mut deserializer, ObjectOf).ok()?
 }
 
 fuzz_target!(|data: &[u8]| {

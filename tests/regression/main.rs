@@ -5,5 +5,6 @@
 mod duplicate_object_key;
 mod lone_surrogate_in_object;
 mod out_of_range_numbers;
+mod repeated_envelope_object_key;
 mod syntax_error_in_known_field;
 mod thin_event_null_fields;
