@@ -35,3 +35,14 @@ fn a_thin_object_sent_last_makes_it_thin() {
         "evt_1"
     );
 }
+
+#[test]
+fn an_earlier_object_that_is_no_string_does_not_count() {
+    // Second fuzz input: an earlier `object` holds a lone surrogate escape, the last one is
+    // "event"; only the last value is read.
+    let body = r#"{"id":"evt_1","object":"v2.\ud800vent","type":"v1.x","created":"2024-09-17T06:20:52Z","object":"event"}"#;
+    assert!(matches!(
+        ThinEvent::from_slice(body.as_bytes()),
+        Err(Error::SnapshotEventPayload)
+    ));
+}
