@@ -15,7 +15,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Outcome};
+use stripe_webhooks::dispatch::{Dispatcher, Disposition, HandlerError, Outcome};
 use stripe_webhooks::testing::signature_header;
 use stripe_webhooks::{Event, Webhook};
 
@@ -64,7 +64,10 @@ fn dispatch(c: &mut Criterion) {
         assert!(floor(&body, &header));
         assert!(matches!(
             ready(dispatcher.dispatch_at(&body, Some(&header), now)),
-            Outcome::Handled { .. }
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
         ));
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_with_input(
@@ -93,7 +96,13 @@ fn dispatch(c: &mut Criterion) {
                         Some(black_box(&header)),
                         now,
                     ));
-                    debug_assert!(matches!(outcome, Outcome::Handled { .. }));
+                    debug_assert!(matches!(
+                        outcome,
+                        Outcome::Delivered {
+                            disposition: Disposition::Handled,
+                            ..
+                        }
+                    ));
                     outcome.status()
                 },
                 BatchSize::SmallInput,

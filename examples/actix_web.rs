@@ -29,7 +29,7 @@ pub fn routes<H: Handler + 'static>(
     dispatcher: web::Data<Dispatcher<H>>,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |config| {
-        let limit = dispatcher.body_limit();
+        let limit = dispatcher.get_max_body_size();
         config.service(
             web::resource("/webhook")
                 // `web::Bytes` reads the raw body; actix refuses a larger one with 413 (from its
@@ -75,7 +75,7 @@ async fn webhook<H: Handler>(
         StatusCode::from_u16(outcome.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
     )
     .content_type("text/plain; charset=utf-8")
-    .body(outcome.body())
+    .body(outcome.to_string())
 }
 
 #[allow(dead_code)] // the entry point of the example, not of the tests that include this file

@@ -29,7 +29,7 @@ use stripe_webhooks::Webhook;
 /// would not match. An oversize body is refused by axum (413) before it is read into memory; a
 /// repeated `Stripe-Signature` header is refused with 400.
 pub fn app<H: Handler + 'static>(dispatcher: Arc<Dispatcher<H>>) -> Router {
-    let limit = dispatcher.body_limit();
+    let limit = dispatcher.get_max_body_size();
     Router::new()
         .route("/webhook", post(webhook::<H>))
         .layer(DefaultBodyLimit::max(limit))

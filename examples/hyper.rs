@@ -76,7 +76,7 @@ pub async fn respond<H: Handler>(
         return Ok(response);
     }
 
-    let limit = dispatcher.body_limit();
+    let limit = dispatcher.get_max_body_size();
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use stripe_sender::{Sender, Signing};
+use stripe_webhooks::dispatch::OutcomeKind;
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Typed, TypedHandler};
 use stripe_webhooks::failure::PaymentFailure;
 use stripe_webhooks::resources::{PaymentIntent, Subscription};
@@ -188,8 +189,8 @@ fn story(
     println!(
         "received {}, handled {}, duplicates {}, rejected {}",
         metrics.received,
-        metrics.handled,
-        metrics.duplicates,
+        metrics.count(OutcomeKind::Handled),
+        metrics.count(OutcomeKind::Duplicate),
         metrics.rejected_total()
     );
     if unexpected.is_empty() {

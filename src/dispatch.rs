@@ -16,8 +16,7 @@ mod outcome;
 mod typed;
 
 pub use dispatcher::{Dispatcher, DEFAULT_MAX_BODY_SIZE};
-pub use filter::EventFilter;
 pub use handler::{sync_handler, Handler, HandlerError, Retry, SyncHandler};
 pub use metrics::Metrics;
-pub use outcome::Outcome;
+pub use outcome::{Disposition, Outcome, OutcomeKind};
 pub use typed::{Typed, TypedHandler};

@@ -7,6 +7,8 @@ pub mod dispatch;
 mod error;
 pub mod event;
 pub mod failure;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod integrations;
 mod open_enum;
 pub mod resources;

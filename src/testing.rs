@@ -115,35 +115,3 @@ impl std::fmt::Display for SignatureHeader {
         Ok(())
     }
 }
-
-/// Runs a future to completion on the current thread: enough for tests and examples of
-/// handlers, with no async runtime. (In a server, your framework's runtime drives
-/// `Dispatcher::dispatch`.)
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(stripe_webhooks::testing::block_on(async { 40 + 2 }), 42);
-/// ```
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    use std::sync::Arc;
-    use std::task::{Context, Poll, Wake, Waker};
-
-    struct Unpark(std::thread::Thread);
-
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut context = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
-            return output;
-        }
-        std::thread::park();
-    }
-}

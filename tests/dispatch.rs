@@ -9,9 +9,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use stripe_webhooks::dispatch::{sync_handler, Dispatcher, Handler, HandlerError, Outcome};
+use pollster::block_on;
+use stripe_webhooks::dispatch::OutcomeKind;
+use stripe_webhooks::dispatch::{
+    sync_handler, Dispatcher, Disposition, Handler, HandlerError, Outcome,
+};
 use stripe_webhooks::store::{Claim, DedupStore, MemoryDedupStore, Settle};
-use stripe_webhooks::testing::{block_on, signature_header};
+use stripe_webhooks::testing::signature_header;
+use stripe_webhooks::ErrorKind;
 use stripe_webhooks::{Error, Event, EventType, Webhook};
 use support::stores::Down;
 use time::OffsetDateTime;
@@ -79,45 +84,76 @@ fn every_outcome_and_its_status() {
 
     let ok = body("evt_ok", "charge.succeeded");
     let outcome = run(&d, &ok, Some(&signed(&ok)));
-    assert!(matches!(outcome, Outcome::Handled { .. }), "{outcome:?}");
-    assert_eq!((outcome.status(), outcome.label()), (200, "handled"));
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        (outcome.status(), outcome.kind().as_str()),
+        (200, "handled")
+    );
     assert_eq!(outcome.event_id(), Some("evt_ok"));
     assert_eq!(outcome.event_type(), Some(&EventType::ChargeSucceeded));
 
     let outcome = run(&d, &ok, Some(&signed(&ok)));
-    assert!(matches!(outcome, Outcome::Duplicate { .. }));
+    assert!(matches!(
+        outcome,
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
+    ));
     assert_eq!(outcome.status(), 200);
 
     let ignored = body("evt_ignored", "invoice.paid");
     let outcome = run(&d, &ignored, Some(&signed(&ignored)));
-    assert!(matches!(outcome, Outcome::Ignored { .. }));
+    assert!(matches!(
+        outcome,
+        Outcome::Delivered {
+            disposition: Disposition::Ignored,
+            ..
+        }
+    ));
     assert_eq!(outcome.status(), 200);
 
     let transient = body("evt_transient", "test.transient");
     let outcome = run(&d, &transient, Some(&signed(&transient)));
-    assert!(matches!(&outcome, Outcome::Failed { error, .. } if error.is_transient()));
+    assert!(
+        matches!(&outcome, Outcome::Delivered { disposition: Disposition::Failed(error), .. } if error.is_transient())
+    );
     assert_eq!(
-        (outcome.status(), outcome.label()),
+        (outcome.status(), outcome.kind().as_str()),
         (500, "failed_transient")
     );
 
     let permanent = body("evt_permanent", "test.permanent");
     let outcome = run(&d, &permanent, Some(&signed(&permanent)));
     assert_eq!(
-        (outcome.status(), outcome.label()),
+        (outcome.status(), outcome.kind().as_str()),
         (200, "failed_permanent")
     );
     // Not retried forever: a redelivery is a duplicate.
     assert!(matches!(
         run(&d, &permanent, Some(&signed(&permanent))),
-        Outcome::Duplicate { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
     ));
 
     let panics = body("evt_panic", "test.panic");
     let outcome = run(&d, &panics, Some(&signed(&panics)));
     match &outcome {
-        Outcome::Panicked {
-            event_id, message, ..
+        Outcome::Delivered {
+            event_id,
+            disposition: Disposition::Panicked(message),
+            ..
         } => {
             assert_eq!(event_id, "evt_panic");
             assert!(message.contains("handler bug for evt_panic"));
@@ -125,7 +161,7 @@ fn every_outcome_and_its_status() {
         other => panic!("{other:?}"),
     }
     assert_eq!(outcome.status(), 500);
-    assert!(outcome.body().contains("evt_panic"));
+    assert!(outcome.to_string().contains("evt_panic"));
 
     let rejections: Vec<(Vec<u8>, Option<String>, u16, &str)> = vec![
         (ok.clone(), None, 400, "header_missing"),
@@ -169,7 +205,7 @@ fn every_outcome_and_its_status() {
             other => panic!("{reason}: {other:?}"),
         }
         assert_eq!(outcome.status(), status, "{reason}");
-        assert!(!outcome.body().contains(SECRET));
+        assert!(!outcome.to_string().contains(SECRET));
     }
 
     let missing_secret = Dispatcher::new(Webhook::new(""), recorder.clone());
@@ -192,14 +228,14 @@ fn every_outcome_and_its_status() {
 
     let metrics = d.metrics();
     assert_eq!(metrics.received, 15);
-    assert_eq!(metrics.handled, 1);
-    assert_eq!(metrics.duplicates, 2);
-    assert_eq!(metrics.ignored, 1);
-    assert_eq!(metrics.failed_transient, 1);
-    assert_eq!(metrics.failed_permanent, 1);
-    assert_eq!(metrics.panicked, 1);
+    assert_eq!(metrics.count(OutcomeKind::Handled), 1);
+    assert_eq!(metrics.count(OutcomeKind::Duplicate), 2);
+    assert_eq!(metrics.count(OutcomeKind::Ignored), 1);
+    assert_eq!(metrics.count(OutcomeKind::FailedTransient), 1);
+    assert_eq!(metrics.count(OutcomeKind::FailedPermanent), 1);
+    assert_eq!(metrics.count(OutcomeKind::Panicked), 1);
     assert_eq!(metrics.rejected_total(), 8);
-    assert_eq!(metrics.rejected["signature_mismatch"], 2);
+    assert_eq!(metrics.rejected(ErrorKind::SignatureMismatch), 2);
     assert_eq!(metrics.verified, 9);
 }
 
@@ -214,7 +250,10 @@ fn panicking_handler_leaves_the_dispatcher_working() {
     let next = body("evt_next", "charge.failed");
     assert!(matches!(
         run(&d, &next, Some(&signed(&next))),
-        Outcome::Handled { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
     ));
     assert_eq!(recorder.seen(), ["evt_p", "evt_p", "evt_next"]);
 }
@@ -229,7 +268,10 @@ fn a_panic_while_creating_the_future_is_caught_too() {
     );
     let b = body("evt_sync", "charge.failed");
     match run(&d, &b, Some(&signed(&b))) {
-        Outcome::Panicked { message, .. } => assert_eq!(message, "sync bug in evt_sync"),
+        Outcome::Delivered {
+            disposition: Disposition::Panicked(message),
+            ..
+        } => assert_eq!(message, "sync bug in evt_sync"),
         other => panic!("{other:?}"),
     }
 }
@@ -290,12 +332,24 @@ fn filters_exact_star_prefix_and_unknown_types() {
         let b = body(&format!("evt_{i}"), event_type);
         let outcome = run(&d, &b, Some(&signed(&b)));
         assert_eq!(
-            matches!(outcome, Outcome::Handled { .. }),
+            matches!(
+                outcome,
+                Outcome::Delivered {
+                    disposition: Disposition::Handled,
+                    ..
+                }
+            ),
             *handled,
             "{patterns:?} {event_type}"
         );
         if !handled {
-            assert!(matches!(outcome, Outcome::Ignored { .. }));
+            assert!(matches!(
+                outcome,
+                Outcome::Delivered {
+                    disposition: Disposition::Ignored,
+                    ..
+                }
+            ));
             assert_eq!(outcome.status(), 200);
             assert!(recorder.seen().is_empty());
         }
@@ -348,7 +402,13 @@ async fn concurrent_deliveries_of_one_id_run_the_handler_once() {
     );
     // After it finished, every redelivery is a duplicate.
     let later = d.dispatch_at(&b, Some(&header), now()).await;
-    assert!(matches!(later, Outcome::Duplicate { .. }));
+    assert!(matches!(
+        later,
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -400,7 +460,13 @@ fn unreachable_store_answers_503_and_never_runs_the_handler() {
     let d = dispatcher(&recorder).dedup_store(Down);
     let b = body("evt_store", "charge.failed");
     let outcome = run(&d, &b, Some(&signed(&b)));
-    assert!(matches!(outcome, Outcome::StoreUnavailable { .. }));
+    assert!(matches!(
+        outcome,
+        Outcome::Delivered {
+            disposition: Disposition::StoreUnavailable(_),
+            ..
+        }
+    ));
     assert_eq!(outcome.status(), 503);
     assert!(recorder.seen().is_empty());
 }
@@ -414,11 +480,17 @@ fn a_shared_store_sees_both_dispatchers() {
     let b = body("evt_shared", "charge.failed");
     assert!(matches!(
         run(&one, &b, Some(&signed(&b))),
-        Outcome::Handled { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
     ));
     assert!(matches!(
         run(&two, &b, Some(&signed(&b))),
-        Outcome::Duplicate { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
     ));
     assert_eq!(store.len(), 1);
 }

@@ -24,8 +24,10 @@ pub mod hyper_example;
 
 use std::sync::{Arc, Mutex};
 
+use stripe_webhooks::dispatch::OutcomeKind;
 use stripe_webhooks::dispatch::{Dispatcher, Handler, HandlerError, Metrics};
 use stripe_webhooks::testing::{signature_header, SignatureHeader};
+use stripe_webhooks::ErrorKind;
 use stripe_webhooks::{Event, Webhook};
 use tokio::runtime::Runtime;
 
@@ -211,10 +213,10 @@ fn deliver_like_stripe(
     assert_eq!(recorder.seen(), ["evt_e2e_genuine"]);
 
     let metrics = metrics();
-    assert_eq!(metrics.handled, 1);
-    assert_eq!(metrics.duplicates, 1);
-    assert_eq!(metrics.rejected["signature_mismatch"], 1);
-    assert_eq!(metrics.rejected["header_missing"], 1);
+    assert_eq!(metrics.count(OutcomeKind::Handled), 1);
+    assert_eq!(metrics.count(OutcomeKind::Duplicate), 1);
+    assert_eq!(metrics.rejected(ErrorKind::SignatureMismatch), 1);
+    assert_eq!(metrics.rejected(ErrorKind::HeaderMissing), 1);
 }
 
 #[test]

@@ -16,9 +16,11 @@ use std::time::Duration;
 
 use serde_json::json;
 use stripe_sender::{Sender, Signing};
+use stripe_webhooks::dispatch::OutcomeKind;
 use stripe_webhooks::dispatch::{Dispatcher, Handler, HandlerError};
 use stripe_webhooks::store::EventOrder;
 use stripe_webhooks::testing::EventBuilder;
+use stripe_webhooks::ErrorKind;
 use stripe_webhooks::{Event, Webhook};
 
 const SECRET: &str = "whsec_e2e_loopback";
@@ -181,12 +183,12 @@ fn stripe_like_deliveries_end_to_end() {
     assert_eq!(handled.keys().cloned().collect::<BTreeSet<_>>(), genuine);
     assert!(handled.values().all(|count| *count == 1), "{handled:?}");
     let metrics = dispatcher.metrics();
-    assert_eq!(metrics.handled as usize, genuine.len());
-    assert_eq!(metrics.failed_transient, 2);
-    assert_eq!(metrics.duplicates, 3);
+    assert_eq!(metrics.count(OutcomeKind::Handled) as usize, genuine.len());
+    assert_eq!(metrics.count(OutcomeKind::FailedTransient), 2);
+    assert_eq!(metrics.count(OutcomeKind::Duplicate), 3);
     // The oversize body was refused by the server before reading it, and counted.
     assert_eq!(metrics.rejected_total(), 4);
-    assert_eq!(metrics.rejected["body_too_large"], 1);
+    assert_eq!(metrics.rejected(ErrorKind::BodyTooLarge), 1);
 }
 
 #[test]
@@ -268,7 +270,13 @@ fn soak_ten_thousand_events_from_eight_clients() {
     );
     assert!(handled.values().all(|count| *count == 1), "exactly once");
     let metrics = dispatcher.metrics();
-    assert_eq!(metrics.handled as usize, clients * per_client);
-    assert_eq!(metrics.duplicates as usize, clients * per_client / 10);
+    assert_eq!(
+        metrics.count(OutcomeKind::Handled) as usize,
+        clients * per_client
+    );
+    assert_eq!(
+        metrics.count(OutcomeKind::Duplicate) as usize,
+        clients * per_client / 10
+    );
     assert_eq!(metrics.rejected_total() as usize, clients * per_client / 25);
 }

@@ -16,7 +16,7 @@ mod support;
 
 use mail_parser::{Address, MessageParser, MimeHeaders};
 use serde_json::json;
-use stripe_webhooks::dispatch::{Dispatcher, Outcome};
+use stripe_webhooks::dispatch::{Dispatcher, Disposition, Outcome};
 use stripe_webhooks::failure::{Digest, EmailNotifier, FailureAlerts, Notifier, PaymentFailure};
 use stripe_webhooks::testing::{signature_header, EventBuilder};
 use stripe_webhooks::{Event, Webhook};
@@ -421,7 +421,10 @@ async fn smtp_down_is_a_transient_failure_and_the_retry_delivers_once_it_is_back
 
     let down = deliver(&dispatcher, &body).await;
     match &down {
-        Outcome::Failed { error, .. } => {
+        Outcome::Delivered {
+            disposition: Disposition::Failed(error),
+            ..
+        } => {
             assert!(error.is_transient());
             assert!(
                 error.to_string().contains("SMTP delivery failed"),
@@ -434,7 +437,16 @@ async fn smtp_down_is_a_transient_failure_and_the_retry_delivers_once_it_is_back
 
     let server = SmtpServer::on(port, "down-then-up");
     let retry = deliver(&dispatcher, &body).await;
-    assert!(matches!(retry, Outcome::Handled { .. }), "{retry:?}");
+    assert!(
+        matches!(
+            retry,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ),
+        "{retry:?}"
+    );
     let mails = server.wait_for(1);
     assert_eq!(mails.len(), 1);
     assert!(mails[0].text.contains("evt_smtp_down"));
@@ -451,11 +463,17 @@ async fn an_event_delivered_twice_is_emailed_once() {
         .build();
     assert!(matches!(
         deliver(&dispatcher, &body).await,
-        Outcome::Handled { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
     ));
     assert!(matches!(
         deliver(&dispatcher, &body).await,
-        Outcome::Duplicate { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
     ));
     let mails = server.wait_for(1);
     assert_eq!(mails.len(), 1, "{:?}", subjects(&mails));

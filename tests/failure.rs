@@ -7,11 +7,12 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use stripe_webhooks::dispatch::{Dispatcher, Outcome};
+use pollster::block_on;
+use stripe_webhooks::dispatch::{Dispatcher, Disposition, Outcome};
 use stripe_webhooks::failure::{
     FailureAlerts, FailureSource, Notifier, NotifyError, PaymentFailure,
 };
-use stripe_webhooks::testing::{block_on, signature_header};
+use stripe_webhooks::testing::signature_header;
 use stripe_webhooks::{Event, Webhook};
 use time::macros::datetime;
 
@@ -188,7 +189,10 @@ fn fan_out_reports_failures_and_retries_only_those() {
 
     let first = deliver(1_763_856_300);
     match &first {
-        Outcome::Failed { error, .. } => {
+        Outcome::Delivered {
+            disposition: Disposition::Failed(error),
+            ..
+        } => {
             assert!(error.is_transient());
             assert!(
                 error.message().contains("#billing (smtp timeout)"),
@@ -201,7 +205,16 @@ fn fan_out_reports_failures_and_retries_only_those() {
     assert_eq!(first.status(), 500);
 
     let retry = deliver(1_763_856_400);
-    assert!(matches!(retry, Outcome::Handled { .. }), "{retry:?}");
+    assert!(
+        matches!(
+            retry,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ),
+        "{retry:?}"
+    );
     // Alice was told once, the channel once (on the retry): nobody twice.
     assert_eq!(alice_calls.load(Ordering::SeqCst), 1);
     assert_eq!(channel_calls.load(Ordering::SeqCst), 2);
@@ -212,7 +225,13 @@ fn fan_out_reports_failures_and_retries_only_those() {
             "#billing: evt_3QxChargeFailed000001"
         ]
     );
-    assert!(matches!(deliver(1_763_856_500), Outcome::Duplicate { .. }));
+    assert!(matches!(
+        deliver(1_763_856_500),
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
+    ));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_json::Value;
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Outcome, DEFAULT_MAX_BODY_SIZE};
 use stripe_webhooks::signature::{MAX_HEADER_ENTRIES, MAX_HEADER_LEN};
-use stripe_webhooks::testing::{self, signature_header, SignatureHeader};
+use stripe_webhooks::testing::{signature_header, SignatureHeader};
 use stripe_webhooks::{Error, Event, EventObject, ThinEvent, Webhook};
 use time::OffsetDateTime;
 
@@ -225,9 +225,9 @@ fn ten_megabyte_body() {
         calls.fetch_add(1, Ordering::SeqCst);
         async { Ok::<(), HandlerError>(()) }
     });
-    assert_eq!(dispatcher.body_limit(), DEFAULT_MAX_BODY_SIZE);
+    assert_eq!(dispatcher.get_max_body_size(), DEFAULT_MAX_BODY_SIZE);
     let outcome =
-        testing::block_on(dispatcher.dispatch_at(body.as_bytes(), Some(&header), at(NOW)));
+        pollster::block_on(dispatcher.dispatch_at(body.as_bytes(), Some(&header), at(NOW)));
     match &outcome {
         Outcome::Rejected(Error::BodyTooLarge { len, max }) => {
             assert_eq!(*len, body.len());
@@ -419,7 +419,7 @@ fn thin_payload_to_the_snapshot_parser_and_back() {
     });
     let header = signature_header(THIN.as_bytes(), SECRET, NOW);
     let outcome =
-        testing::block_on(dispatcher.dispatch_at(THIN.as_bytes(), Some(&header), at(NOW)));
+        pollster::block_on(dispatcher.dispatch_at(THIN.as_bytes(), Some(&header), at(NOW)));
     assert!(
         matches!(outcome, Outcome::Rejected(Error::ThinEventPayload)),
         "{outcome:?}"

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use pollster::block_on;
 use stripe_webhooks::store::{EventOrder, Freshness, MemoryOrderingStore};
-use stripe_webhooks::testing::block_on;
 use stripe_webhooks::Event;
 
 fn event(id: &str, object: &str, created: i64) -> Event {

@@ -18,7 +18,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::aio::MultiplexedConnection;
-use stripe_webhooks::dispatch::{Dispatcher, Handler, HandlerError, Outcome};
+use stripe_webhooks::dispatch::OutcomeKind;
+use stripe_webhooks::dispatch::{Dispatcher, Disposition, Handler, HandlerError, Outcome};
 use stripe_webhooks::store::{
     Claim, ClaimToken, DedupStore, EventOrder, Freshness, OrderingStore, RedisDedupStore,
     RedisOrderingStore, Settle, Settled, DEFAULT_DONE_TTL,
@@ -223,10 +224,28 @@ async fn the_dispatcher_releases_on_failure_so_the_retry_runs() {
 
     let transient = body("evt_transient", "test.transient");
     let first = deliver(&d, &transient).await;
-    assert!(matches!(first, Outcome::Failed { .. }), "{first:?}");
+    assert!(
+        matches!(
+            first,
+            Outcome::Delivered {
+                disposition: Disposition::Failed(_),
+                ..
+            }
+        ),
+        "{first:?}"
+    );
     assert_eq!(first.status(), 500);
     let retry = deliver(&d, &transient).await;
-    assert!(matches!(retry, Outcome::Failed { .. }), "{retry:?}");
+    assert!(
+        matches!(
+            retry,
+            Outcome::Delivered {
+                disposition: Disposition::Failed(_),
+                ..
+            }
+        ),
+        "{retry:?}"
+    );
     assert_eq!(
         counter.runs("evt_transient"),
         2,
@@ -236,18 +255,36 @@ async fn the_dispatcher_releases_on_failure_so_the_retry_runs() {
     let panics = body("evt_panic", "test.panic");
     assert!(matches!(
         deliver(&d, &panics).await,
-        Outcome::Panicked { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Panicked(_),
+            ..
+        }
     ));
     assert!(matches!(
         deliver(&d, &panics).await,
-        Outcome::Panicked { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Panicked(_),
+            ..
+        }
     ));
     assert_eq!(counter.runs("evt_panic"), 2);
     assert_eq!(get(&d.dedup().key("evt_panic")).await, None);
 
     let ok = body("evt_ok", "charge.succeeded");
-    assert!(matches!(deliver(&d, &ok).await, Outcome::Handled { .. }));
-    assert!(matches!(deliver(&d, &ok).await, Outcome::Duplicate { .. }));
+    assert!(matches!(
+        deliver(&d, &ok).await,
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
+    ));
+    assert!(matches!(
+        deliver(&d, &ok).await,
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
+    ));
     assert_eq!(counter.runs("evt_ok"), 1);
 }
 
@@ -389,7 +426,7 @@ async fn two_instances_handle_each_of_1000_concurrent_events_exactly_once() {
         for instance in &instances {
             let (instance, body) = (Arc::clone(instance), Arc::clone(body));
             tasks.push(tokio::spawn(async move {
-                deliver(&instance, &body).await.label()
+                deliver(&instance, &body).await.kind().as_str()
             }));
         }
     }
@@ -405,7 +442,10 @@ async fn two_instances_handle_each_of_1000_concurrent_events_exactly_once() {
     for i in 0..EVENTS {
         assert_eq!(counter.runs(&format!("evt_many_{i}")), 1, "evt_many_{i}");
     }
-    let per_instance: Vec<u64> = instances.iter().map(|d| d.metrics().handled).collect();
+    let per_instance: Vec<u64> = instances
+        .iter()
+        .map(|d| d.metrics().count(OutcomeKind::Handled))
+        .collect();
     eprintln!("outcomes {labels:?}, handled per instance {per_instance:?}");
 
     // Stripe retries the 503s: every event is now a duplicate on both instances.
@@ -413,7 +453,10 @@ async fn two_instances_handle_each_of_1000_concurrent_events_exactly_once() {
         for instance in &instances {
             assert!(matches!(
                 deliver(instance, body).await,
-                Outcome::Duplicate { .. }
+                Outcome::Delivered {
+                    disposition: Disposition::Duplicate,
+                    ..
+                }
             ));
         }
     }
@@ -505,7 +548,10 @@ async fn redis_stopped_mid_run_answers_503_then_recovers() {
     let before = body("evt_before", "charge.succeeded");
     assert!(matches!(
         deliver(&d, &before).await,
-        Outcome::Handled { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
     ));
 
     redis.stop();
@@ -516,14 +562,20 @@ async fn redis_stopped_mid_run_answers_503_then_recovers() {
     for body in during.iter().chain([&before]) {
         let outcome = deliver(&d, body).await;
         assert!(
-            matches!(outcome, Outcome::StoreUnavailable { .. }),
+            matches!(
+                outcome,
+                Outcome::Delivered {
+                    disposition: Disposition::StoreUnavailable(_),
+                    ..
+                }
+            ),
             "{outcome:?}"
         );
         assert_eq!(outcome.status(), 503);
     }
     eprintln!("6 deliveries with Redis down took {:?}", started.elapsed());
     assert_eq!(counter.total(), 1, "no handler ran while Redis was down");
-    assert_eq!(d.metrics().store_unavailable, 6);
+    assert_eq!(d.metrics().count(OutcomeKind::StoreUnavailable), 6);
 
     redis.restart();
     // The connection comes back by itself; until it does, deliveries keep answering 503.
@@ -532,8 +584,14 @@ async fn redis_stopped_mid_run_answers_503_then_recovers() {
         attempts += 1;
         let outcome = deliver(&d, &during[0]).await;
         match outcome {
-            Outcome::Handled { .. } => break true,
-            Outcome::StoreUnavailable { .. } if attempts < 50 => {
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            } => break true,
+            Outcome::Delivered {
+                disposition: Disposition::StoreUnavailable(_),
+                ..
+            } if attempts < 50 => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             other => panic!("attempt {attempts}: {other:?}"),
@@ -542,10 +600,22 @@ async fn redis_stopped_mid_run_answers_503_then_recovers() {
     assert!(recovered);
     eprintln!("recovered on attempt {attempts}");
     for body in &during[1..] {
-        assert!(matches!(deliver(&d, body).await, Outcome::Handled { .. }));
+        assert!(matches!(
+            deliver(&d, body).await,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ));
     }
     for body in &during {
-        assert!(matches!(deliver(&d, body).await, Outcome::Duplicate { .. }));
+        assert!(matches!(
+            deliver(&d, body).await,
+            Outcome::Delivered {
+                disposition: Disposition::Duplicate,
+                ..
+            }
+        ));
     }
     for i in 0..5 {
         assert_eq!(counter.runs(&format!("evt_during_{i}")), 1);
@@ -559,7 +629,13 @@ async fn a_redis_that_does_not_answer_is_a_503_not_a_hang() {
     let d = Dispatcher::new(Webhook::new(SECRET), counter.clone())
         .dedup_store(RedisDedupStore::connect(&redis.url()).await.unwrap());
     let first = body("evt_first", "charge.succeeded");
-    assert!(matches!(deliver(&d, &first).await, Outcome::Handled { .. }));
+    assert!(matches!(
+        deliver(&d, &first).await,
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
+    ));
 
     // Paused, the server keeps its connections open and never answers: only the response
     // timeout ends the wait.
@@ -570,7 +646,13 @@ async fn a_redis_that_does_not_answer_is_a_503_not_a_hang() {
     let waited = started.elapsed();
     redis.signal("CONT");
     assert!(
-        matches!(outcome, Outcome::StoreUnavailable { .. }),
+        matches!(
+            outcome,
+            Outcome::Delivered {
+                disposition: Disposition::StoreUnavailable(_),
+                ..
+            }
+        ),
         "{outcome:?}"
     );
     eprintln!("a paused Redis answered 503 after {waited:?}");
@@ -579,9 +661,24 @@ async fn a_redis_that_does_not_answer_is_a_503_not_a_hang() {
     // Resumed, it runs the claim it had queued, then the release the store sent after it when
     // the answer timed out: Stripe's retry is handled at once, not after the lease.
     let after = body("evt_after", "charge.succeeded");
-    assert!(matches!(deliver(&d, &after).await, Outcome::Handled { .. }));
+    assert!(matches!(
+        deliver(&d, &after).await,
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
+    ));
     let again = deliver(&d, &paused).await;
-    assert!(matches!(again, Outcome::Handled { .. }), "{again:?}");
+    assert!(
+        matches!(
+            again,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ),
+        "{again:?}"
+    );
     assert_eq!(counter.runs("evt_paused"), 1);
 }
 
@@ -600,29 +697,59 @@ async fn fail_open_runs_the_handler_unguarded_while_redis_is_down() {
 
     // While Redis is up, fail-open changes nothing.
     let up = body("evt_up", "charge.succeeded");
-    assert!(matches!(deliver(&open, &up).await, Outcome::Handled { .. }));
     assert!(matches!(
         deliver(&open, &up).await,
-        Outcome::Duplicate { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
+    ));
+    assert!(matches!(
+        deliver(&open, &up).await,
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
     ));
     assert!(matches!(
         deliver(&closed, &up).await,
-        Outcome::Duplicate { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
     ));
 
     redis.stop();
     let down = body("evt_down", "charge.succeeded");
     let closed_outcome = deliver(&closed, &down).await;
-    assert!(matches!(closed_outcome, Outcome::StoreUnavailable { .. }));
+    assert!(matches!(
+        closed_outcome,
+        Outcome::Delivered {
+            disposition: Disposition::StoreUnavailable(_),
+            ..
+        }
+    ));
     assert_eq!(counter.runs("evt_down"), 0);
 
     let outcome = deliver(&open, &down).await;
-    assert!(matches!(outcome, Outcome::Handled { .. }), "{outcome:?}");
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
     assert_eq!(outcome.status(), 200);
     // The documented trade-off: with no store to remember it, a duplicate runs again.
     assert!(matches!(
         deliver(&open, &down).await,
-        Outcome::Handled { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
     ));
     assert_eq!(counter.runs("evt_down"), 2);
     // Up again, or never: settles still say that Redis is down.
@@ -883,8 +1010,23 @@ async fn a_delivery_dropped_at_the_claim_is_handled_by_the_next_at_once() {
     redis.signal("CONT");
     // The server ran the claim nobody read, then the release the store sent after it.
     let next = deliver(&d, &b).await;
-    assert!(matches!(next, Outcome::Handled { .. }), "{next:?}");
-    assert!(matches!(deliver(&d, &b).await, Outcome::Duplicate { .. }));
+    assert!(
+        matches!(
+            next,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ),
+        "{next:?}"
+    );
+    assert!(matches!(
+        deliver(&d, &b).await,
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
+    ));
     assert_eq!(handler.counts(), (1, 1));
 }
 
@@ -899,7 +1041,16 @@ async fn a_delivery_dropped_in_the_handler_gives_its_claim_back_through_redis() 
     // The release runs in a spawned task: the key goes within milliseconds, not the 60 s lease.
     until_key_is(&d.dedup().key("evt_handler_drop"), None).await;
     let retry = deliver(&d, &b).await;
-    assert!(matches!(retry, Outcome::Handled { .. }), "{retry:?}");
+    assert!(
+        matches!(
+            retry,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ),
+        "{retry:?}"
+    );
     assert_eq!(handler.counts(), (2, 1));
 }
 
@@ -927,7 +1078,16 @@ async fn a_delivery_dropped_during_the_completion_still_completes_through_redis(
     }
     assert_eq!(get_on(&redis.url(), &key).await.as_deref(), Some("done"));
     let retry = deliver(&d, &b).await;
-    assert!(matches!(retry, Outcome::Duplicate { .. }), "{retry:?}");
+    assert!(
+        matches!(
+            retry,
+            Outcome::Delivered {
+                disposition: Disposition::Duplicate,
+                ..
+            }
+        ),
+        "{retry:?}"
+    );
     assert_eq!(handler.counts(), (1, 1));
 }
 
@@ -946,15 +1106,39 @@ async fn a_handler_slower_than_its_lease_that_fails_last_leaves_the_id_handled_i
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     let retry = deliver(&d, &b).await;
-    assert!(matches!(retry, Outcome::Handled { .. }), "{retry:?}");
+    assert!(
+        matches!(
+            retry,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ),
+        "{retry:?}"
+    );
     let late = first.await.unwrap();
-    assert!(matches!(late, Outcome::Failed { .. }), "{late:?}");
+    assert!(
+        matches!(
+            late,
+            Outcome::Delivered {
+                disposition: Disposition::Failed(_),
+                ..
+            }
+        ),
+        "{late:?}"
+    );
     assert_eq!(d.metrics().lease_lost, 1);
     assert_eq!(
         get(&d.dedup().key("evt_takeover")).await.as_deref(),
         Some("done")
     );
-    assert!(matches!(deliver(&d, &b).await, Outcome::Duplicate { .. }));
+    assert!(matches!(
+        deliver(&d, &b).await,
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
+    ));
     assert_eq!(handler.counts(), (2, 1));
 }
 
@@ -970,11 +1154,17 @@ async fn leases_and_ttls_of_duration_max_and_zero_through_redis() {
     let b = body("evt_max", "charge.succeeded");
     assert!(matches!(
         deliver(&forever, &b).await,
-        Outcome::Handled { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
     ));
     assert!(matches!(
         deliver(&forever, &b).await,
-        Outcome::Duplicate { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Duplicate,
+            ..
+        }
     ));
     // Capped at 2^62 ms, which Redis takes.
     let ttl = pttl(&forever.dedup().key("evt_max")).await;
@@ -989,7 +1179,13 @@ async fn leases_and_ttls_of_duration_max_and_zero_through_redis() {
     let b = body("evt_zero", "charge.succeeded");
     // Rounded up to 1 ms: a handled id is forgotten almost at once.
     for _ in 0..2 {
-        assert!(matches!(deliver(&never, &b).await, Outcome::Handled { .. }));
+        assert!(matches!(
+            deliver(&never, &b).await,
+            Outcome::Delivered {
+                disposition: Disposition::Handled,
+                ..
+            }
+        ));
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     assert_eq!(handler.counts(), (3, 3));

@@ -8,8 +8,9 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use pollster::block_on;
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError};
-use stripe_webhooks::testing::{block_on, signature_header};
+use stripe_webhooks::testing::signature_header;
 use stripe_webhooks::{Event, Webhook};
 use support::stores::SettleFails;
 

@@ -5,9 +5,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Outcome, Typed, TypedHandler};
+use pollster::block_on;
+use stripe_webhooks::dispatch::{
+    Dispatcher, Disposition, HandlerError, Outcome, Typed, TypedHandler,
+};
 use stripe_webhooks::resources::{Invoice, PaymentIntent, PaymentIntentStatus, Subscription};
-use stripe_webhooks::testing::{block_on, signature_header};
+use stripe_webhooks::testing::signature_header;
 use stripe_webhooks::{Event, Webhook};
 
 #[derive(Clone, Default)]
@@ -92,7 +95,10 @@ fn typed_methods_receive_their_resources() {
         assert!(
             matches!(
                 deliver(&dispatcher, &fixture(name)),
-                Outcome::Handled { .. }
+                Outcome::Delivered {
+                    disposition: Disposition::Handled,
+                    ..
+                }
             ),
             "{name}"
         );
@@ -100,7 +106,10 @@ fn typed_methods_receive_their_resources() {
     let future = br#"{"id":"evt_new","object":"event","type":"quantum.entangled","created":1763856000,"data":{"object":{"id":"q_1","object":"qubit"}}}"#;
     assert!(matches!(
         deliver(&dispatcher, future),
-        Outcome::Handled { .. }
+        Outcome::Delivered {
+            disposition: Disposition::Handled,
+            ..
+        }
     ));
     assert_eq!(
         *log.0.lock().unwrap(),
@@ -119,9 +128,16 @@ fn a_resource_that_does_not_fit_is_a_permanent_failure() {
     let dispatcher = Dispatcher::new(Webhook::new(SECRET), Typed(Log::default()));
     let bad = br#"{"id":"evt_bad","object":"event","type":"invoice.payment_failed","created":1763856000,"data":{"object":{"id":"in_1","object":"invoice","attempt_count":"two"}}}"#;
     match deliver(&dispatcher, bad) {
-        outcome @ Outcome::Failed { .. } => {
+        outcome @ Outcome::Delivered {
+            disposition: Disposition::Failed(_),
+            ..
+        } => {
             assert_eq!(outcome.status(), 200, "a retry cannot fix it");
-            let Outcome::Failed { error, .. } = outcome else {
+            let Outcome::Delivered {
+                disposition: Disposition::Failed(error),
+                ..
+            } = outcome
+            else {
                 unreachable!()
             };
             assert!(!error.is_transient());

@@ -10,9 +10,9 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
+use pollster::block_on;
 use stripe_webhooks::dispatch::{Dispatcher, Handler};
 use stripe_webhooks::store::DedupStore;
-use stripe_webhooks::testing::block_on;
 use stripe_webhooks::Error;
 
 /// The longest request head (request line and headers) read before refusing the request.
@@ -82,12 +82,19 @@ fn handle<H: Handler, D: DedupStore>(
         return respond(&mut stream, 411, "length required: send Content-Length");
     };
     // Refuse an oversize body before reading it.
-    if length > dispatcher.body_limit() {
+    if length > dispatcher.get_max_body_size() {
         let outcome = dispatcher.reject(Error::BodyTooLarge {
             len: length,
-            max: dispatcher.body_limit(),
+            max: dispatcher.get_max_body_size(),
         });
-        return respond(&mut stream, outcome.status(), &outcome.body());
+        respond(&mut stream, outcome.status(), &outcome.to_string())?;
+        // Closing with the body unread would reset the connection, and the client could lose
+        // the answer before reading it: finish sending, then discard what it still sends (a
+        // bounded amount, within the read timeout) before closing.
+        stream.shutdown(std::net::Shutdown::Write)?;
+        let unread = length.min(DRAIN_LIMIT) as u64;
+        io::copy(&mut reader.take(unread), &mut io::sink())?;
+        return Ok(());
     }
     // The raw bytes, exactly as received: the signature covers them byte for byte.
     let mut body = vec![0; length];
@@ -99,8 +106,11 @@ fn handle<H: Handler, D: DedupStore>(
     } else {
         block_on(dispatcher.dispatch(&body, head.signatures.first().map(String::as_str)))
     };
-    respond(&mut stream, outcome.status(), &outcome.body())
+    respond(&mut stream, outcome.status(), &outcome.to_string())
 }
+
+/// The most of a refused oversize body read (and discarded) before closing.
+const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 
 type Refusal = (u16, &'static str);
 

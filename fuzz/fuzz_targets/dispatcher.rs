@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Waker};
 
 use common::{at, reference_signature, split, NOW, SECRET};
 use libfuzzer_sys::fuzz_target;
-use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Outcome, DEFAULT_MAX_BODY_SIZE};
+use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Disposition, Outcome, DEFAULT_MAX_BODY_SIZE};
 use stripe_webhooks::{Error, Event, Webhook};
 
 fn ready<F: Future>(future: F) -> F::Output {
@@ -127,21 +127,21 @@ fuzz_target!(|data: &[u8]| {
         }
     });
     if !enabled {
-        assert!(matches!(outcome, Outcome::Ignored { .. }), "{outcome:?}");
+        assert!(matches!(outcome, Outcome::Delivered { disposition: Disposition::Ignored, .. }), "{outcome:?}");
         assert_eq!(calls.load(Ordering::SeqCst), 0);
         return;
     }
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     let permanent = event.id().ends_with("_permanent");
     match &outcome {
-        Outcome::Handled { .. } => assert!(!permanent),
-        Outcome::Failed { .. } => assert!(permanent),
+        Outcome::Delivered { disposition: Disposition::Handled, .. } => assert!(!permanent),
+        Outcome::Delivered { disposition: Disposition::Failed(_), .. } => assert!(permanent),
         other => panic!("{other:?} for an enabled, signed event"),
     }
     assert_eq!(outcome.status(), 200);
     // Stripe delivers again: a duplicate, and the handler does not run twice.
     let again = ready(dispatcher.dispatch_at(body, Some(&signature), now));
-    assert!(matches!(again, Outcome::Duplicate { .. }), "{again:?}");
+    assert!(matches!(again, Outcome::Delivered { disposition: Disposition::Duplicate, .. }), "{again:?}");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     let metrics = format!("{:?} {dispatcher:?}", dispatcher.metrics());
     assert!(!metrics.contains(SECRET));

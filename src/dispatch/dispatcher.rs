@@ -1,10 +1,10 @@
 //! [`Dispatcher`]: verify, parse, filter, drop duplicates, run the handler, answer.
 
 use std::fmt;
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::pin::pin;
+use std::task::Poll;
 
 use time::OffsetDateTime;
 
@@ -12,9 +12,10 @@ use super::filter::EventFilter;
 use super::handler::Handler;
 use super::metrics::{Counters, Metrics};
 use super::observe;
-use super::outcome::Outcome;
+use super::outcome::{Disposition, Outcome};
+use crate::error::Error;
 use crate::store::{Claim, ClaimToken, DedupStore, MemoryDedupStore, Settle, Settled};
-use crate::{Error, Event, Webhook};
+use crate::{Event, Webhook};
 
 /// The largest body accepted by default: 2 MiB, far above the largest events Stripe sends
 /// (an event carries one object, and lists inside it are truncated), small enough that a
@@ -51,7 +52,7 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 2 * 1024 * 1024;
 /// # Examples
 ///
 /// ```
-/// use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Outcome};
+/// use stripe_webhooks::dispatch::{Dispatcher, HandlerError, OutcomeKind};
 /// use stripe_webhooks::{testing, Event, Webhook};
 ///
 /// let dispatcher = Dispatcher::new(Webhook::new("whsec_test"), |event: Event| async move {
@@ -64,13 +65,13 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 2 * 1024 * 1024;
 /// let now = time::OffsetDateTime::now_utc().unix_timestamp();
 /// let header = testing::signature_header(body, "whsec_test", now);
 ///
-/// let outcome = testing::block_on(dispatcher.dispatch(body, Some(&header)));
-/// assert!(matches!(outcome, Outcome::Handled { .. }));
+/// let outcome = pollster::block_on(dispatcher.dispatch(body, Some(&header)));
+/// assert_eq!(outcome.kind(), OutcomeKind::Handled);
 /// assert_eq!(outcome.status(), 200);
 ///
 /// // The same event again is a duplicate: acknowledged, not handled twice.
-/// let again = testing::block_on(dispatcher.dispatch(body, Some(&header)));
-/// assert!(matches!(again, Outcome::Duplicate { .. }));
+/// let again = pollster::block_on(dispatcher.dispatch(body, Some(&header)));
+/// assert_eq!(again.kind(), OutcomeKind::Duplicate);
 /// ```
 pub struct Dispatcher<H, D = MemoryDedupStore> {
     webhook: Webhook,
@@ -133,9 +134,10 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
         self
     }
 
-    /// The body limit in bytes.
+    /// The body limit in bytes, as set by [`max_body_size`](Dispatcher::max_body_size) (the
+    /// `get_` prefix, as in `std::process::Command`, because the builder holds the name).
     #[must_use]
-    pub fn body_limit(&self) -> usize {
+    pub fn get_max_body_size(&self) -> usize {
         self.max_body_size
     }
 
@@ -170,17 +172,15 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
     /// # Examples
     ///
     /// ```
-    /// # use stripe_webhooks::{dispatch::{Dispatcher, HandlerError}, Event, Error, Webhook};
+    /// # use stripe_webhooks::{dispatch::{Dispatcher, HandlerError}, Event, Error, ErrorKind, Webhook};
     /// # let dispatcher = Dispatcher::new(Webhook::new("whsec_x"), |_e: Event| async { Ok::<(), HandlerError>(()) });
     /// let outcome = dispatcher.reject(Error::HeaderRepeated { count: 2 });
     /// assert_eq!(outcome.status(), 400);
-    /// assert_eq!(dispatcher.metrics().rejected["header_repeated"], 1);
+    /// assert_eq!(dispatcher.metrics().rejected(ErrorKind::HeaderRepeated), 1);
     /// ```
     pub fn reject(&self, error: Error) -> Outcome {
         self.counters.received();
-        let outcome = observe::outcome(Outcome::Rejected(error));
-        self.counters.record(&outcome);
-        outcome
+        self.finish(Outcome::Rejected(error))
     }
 
     /// Runs one delivery: `payload` is the raw request body, `signature` the
@@ -199,10 +199,18 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
         now: OffsetDateTime,
     ) -> Outcome {
         self.counters.received();
-        let delivery = self.deliver(payload, signature, now);
+        let delivery = async {
+            let outcome = self.deliver(payload, signature, now).await;
+            self.finish(outcome)
+        };
         #[cfg(feature = "tracing")]
         let delivery = tracing::Instrument::instrument(delivery, observe::delivery_span());
-        let outcome = delivery.await;
+        delivery.await
+    }
+
+    /// The one place every outcome passes: traced and counted.
+    fn finish(&self, outcome: Outcome) -> Outcome {
+        observe::outcome(&outcome);
         self.counters.record(&outcome);
         outcome
     }
@@ -215,50 +223,41 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
     ) -> Outcome {
         let event = match self.verify_and_parse(payload, signature, now) {
             Ok(event) => event,
-            Err(error) => return observe::outcome(Outcome::Rejected(error)),
+            Err(error) => return Outcome::Rejected(error),
         };
         observe::event(&event);
         let event_id = event.id().to_owned();
         let event_type = event.event_type().clone();
-        if !self.filter.allows(&event_type) {
-            return observe::outcome(Outcome::Ignored {
-                event_id,
-                event_type,
-            });
+        let disposition = self.dispose(event, &event_id).await;
+        Outcome::Delivered {
+            event_id,
+            event_type,
+            disposition,
         }
-        let token = match self.dedup.claim(&event_id).await {
+    }
+
+    /// Filter, claim, handler, settle: what becomes of a genuine event.
+    async fn dispose(&self, event: Event, event_id: &str) -> Disposition {
+        if !self.filter.allows(event.event_type()) {
+            return Disposition::Ignored;
+        }
+        let token = match self.dedup.claim(event_id).await {
             Ok(Claim::Acquired(token)) => token,
-            Ok(Claim::Done) => {
-                return observe::outcome(Outcome::Duplicate {
-                    event_id,
-                    event_type,
-                })
-            }
-            Ok(Claim::InFlight) => {
-                return observe::outcome(Outcome::InProgress {
-                    event_id,
-                    event_type,
-                })
-            }
-            Err(error) => {
-                return observe::outcome(Outcome::StoreUnavailable {
-                    event_id,
-                    event_type,
-                    error,
-                })
-            }
+            Ok(Claim::Done) => return Disposition::Duplicate,
+            Ok(Claim::InFlight) => return Disposition::InProgress,
+            Err(error) => return Disposition::StoreUnavailable(error),
         };
         // From here until the settle has landed, dropping this future settles the claim
         // without waiting (`ClaimGuard::drop`).
         let mut guard = ClaimGuard {
             dispatcher: self,
-            event_id: &event_id,
+            event_id,
             token,
             settle: Settle::Release,
             armed: true,
         };
 
-        let result = CatchPanic::new(|| self.handler.handle(event)).await;
+        let result = catch_panic(|| self.handler.handle(event)).await;
         // No retry can fix a permanent failure: remember it so a redelivery is not run again.
         let settle = match &result {
             Ok(Ok(())) => Settle::Complete,
@@ -266,7 +265,7 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
             Ok(Err(_)) | Err(_) => Settle::Release,
         };
         guard.settle = settle;
-        let settled = self.dedup.settle(&event_id, &guard.token, settle).await;
+        let settled = self.dedup.settle(event_id, &guard.token, settle).await;
         guard.armed = false;
         drop(guard);
         match settled {
@@ -282,22 +281,11 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
                 observe::settle_error(settle, &error);
             }
         }
-        observe::outcome(match result {
-            Ok(Ok(())) => Outcome::Handled {
-                event_id,
-                event_type,
-            },
-            Ok(Err(error)) => Outcome::Failed {
-                event_id,
-                event_type,
-                error,
-            },
-            Err(message) => Outcome::Panicked {
-                event_id,
-                event_type,
-                message,
-            },
-        })
+        match result {
+            Ok(Ok(())) => Disposition::Handled,
+            Ok(Err(error)) => Disposition::Failed(error),
+            Err(message) => Disposition::Panicked(message),
+        }
     }
 
     fn verify_and_parse(
@@ -354,36 +342,21 @@ impl<H, D: DedupStore> Drop for ClaimGuard<'_, H, D> {
     }
 }
 
-/// Runs a future, turning a panic in its creation or any poll into `Err(message)`.
-///
-/// Boxed so it can be polled through `Pin<&mut Self>` without unsafe pin projection.
-struct CatchPanic<F> {
-    inner: Result<Pin<Box<F>>, Option<String>>,
-}
-
-impl<F: Future> CatchPanic<F> {
-    fn new(make: impl FnOnce() -> F) -> Self {
-        let inner = catch_unwind(AssertUnwindSafe(make))
-            .map(Box::pin)
-            .map_err(|payload| Some(panic_message(payload.as_ref())));
-        CatchPanic { inner }
-    }
-}
-
-impl<F: Future> Future for CatchPanic<F> {
-    type Output = Result<F::Output, String>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let future = match &mut self.inner {
-            Ok(future) => future,
-            Err(message) => return Poll::Ready(Err(message.take().unwrap_or_default())),
-        };
-        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+/// Runs the future `make` creates, turning a panic in its creation or in any poll into
+/// `Err(message)`. The future is pinned in place: nothing is boxed per delivery.
+async fn catch_panic<F: Future>(make: impl FnOnce() -> F) -> Result<F::Output, String> {
+    let future =
+        catch_unwind(AssertUnwindSafe(make)).map_err(|payload| panic_message(&*payload))?;
+    let mut future = pin!(future);
+    // A future that panicked is never polled again: `poll_fn` is done once it is ready.
+    poll_fn(
+        |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
-        }
-    }
+            Err(payload) => Poll::Ready(Err(panic_message(&*payload))),
+        },
+    )
+    .await
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

@@ -6,35 +6,23 @@ use crate::EventType;
 /// all, and (our addition, as in Stripe's Events list API) `prefix.*` for a family.
 ///
 /// Events that are filtered out are acknowledged with 200, so Stripe does not retry them.
-///
-/// # Examples
-///
-/// ```
-/// use stripe_webhooks::dispatch::EventFilter;
-/// use stripe_webhooks::EventType;
-///
-/// let filter = EventFilter::new(["invoice.*", "payment_intent.payment_failed"]);
-/// assert!(filter.allows(&EventType::InvoicePaid));
-/// assert!(filter.allows(&EventType::PaymentIntentPaymentFailed));
-/// assert!(!filter.allows(&EventType::PaymentIntentSucceeded));
-/// assert!(EventFilter::all().allows(&EventType::Unknown("new.type".into())));
-/// ```
+/// Set with [`Dispatcher::enabled_events`](super::Dispatcher::enabled_events).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventFilter {
+pub(crate) struct EventFilter {
     patterns: Vec<String>,
 }
 
 impl EventFilter {
     /// Every event type, known or not.
     #[must_use]
-    pub fn all() -> EventFilter {
+    pub(crate) fn all() -> EventFilter {
         EventFilter {
             patterns: vec!["*".to_owned()],
         }
     }
 
     /// Only the given patterns. An empty list allows nothing.
-    pub fn new<I, S>(patterns: I) -> EventFilter
+    pub(crate) fn new<I, S>(patterns: I) -> EventFilter
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -46,21 +34,25 @@ impl EventFilter {
 
     /// Whether events of this type are handled.
     #[must_use]
-    pub fn allows(&self, event_type: &EventType) -> bool {
+    pub(crate) fn allows(&self, event_type: &EventType) -> bool {
         self.patterns
             .iter()
             .any(|pattern| event_type.matches(pattern))
     }
-
-    /// The patterns, as given.
-    #[must_use]
-    pub fn patterns(&self) -> &[String] {
-        &self.patterns
-    }
 }
 
-impl Default for EventFilter {
-    fn default() -> Self {
-        EventFilter::all()
+#[cfg(test)]
+mod tests {
+    use super::EventFilter;
+    use crate::EventType;
+
+    #[test]
+    fn exact_types_families_and_all() {
+        let filter = EventFilter::new(["invoice.*", "payment_intent.payment_failed"]);
+        assert!(filter.allows(&EventType::InvoicePaid));
+        assert!(filter.allows(&EventType::PaymentIntentPaymentFailed));
+        assert!(!filter.allows(&EventType::PaymentIntentSucceeded));
+        assert!(EventFilter::all().allows(&EventType::Unknown("new.type".into())));
+        assert!(!EventFilter::new(Vec::<String>::new()).allows(&EventType::InvoicePaid));
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 
+use crate::error::{Error, Message};
 use crate::Event;
 
 /// What your code does with an event that passed every check.
@@ -139,8 +140,7 @@ pub enum Retry {
 #[derive(Debug)]
 pub struct HandlerError {
     retry: Retry,
-    message: String,
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    message: Message,
 }
 
 impl HandlerError {
@@ -148,8 +148,7 @@ impl HandlerError {
     pub fn transient(message: impl fmt::Display) -> HandlerError {
         HandlerError {
             retry: Retry::Transient,
-            message: message.to_string(),
-            source: None,
+            message: Message::new(message),
         }
     }
 
@@ -157,18 +156,17 @@ impl HandlerError {
     pub fn permanent(message: impl fmt::Display) -> HandlerError {
         HandlerError {
             retry: Retry::Permanent,
-            message: message.to_string(),
-            source: None,
+            message: Message::new(message),
         }
     }
 
-    /// Attaches the underlying error, kept as `source()`.
+    /// Attaches the underlying error, kept as `source()` (and not repeated in the message).
     #[must_use]
     pub fn with_source(
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> HandlerError {
-        self.source = Some(Box::new(source));
+        self.message = self.message.with_source(source);
         self
     }
 
@@ -187,28 +185,27 @@ impl HandlerError {
     /// The message given.
     #[must_use]
     pub fn message(&self) -> &str {
-        &self.message
+        self.message.text()
     }
 }
 
 impl fmt::Display for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        self.message.fmt(f)
     }
 }
 
 impl std::error::Error for HandlerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
+        self.message.source()
     }
 }
 
 /// A crate error inside a handler (typically a typed object that does not fit its model) is
-/// permanent: the same bytes will not fit on a retry. The event stays in the outcome.
-impl From<crate::Error> for HandlerError {
-    fn from(error: crate::Error) -> Self {
-        HandlerError::permanent(&error).with_source(error)
+/// permanent: the same bytes will not fit on a retry. Its message, which holds every detail,
+/// becomes the handler error's message.
+impl From<Error> for HandlerError {
+    fn from(error: Error) -> Self {
+        HandlerError::permanent(error)
     }
 }

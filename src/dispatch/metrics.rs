@@ -1,34 +1,46 @@
 //! Delivery counters, readable from the dispatcher at any time.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 
-use super::outcome::Outcome;
-use crate::ErrorKind;
+use super::outcome::{Outcome, OutcomeKind};
+use crate::error::ErrorKind;
 
-/// Counters of one dispatcher, updated without locks on the hot path.
-#[derive(Debug, Default)]
+const OUTCOMES: usize = OutcomeKind::ALL.len();
+const REJECTIONS: usize = ErrorKind::ALL.len();
+
+/// Counters of one dispatcher, updated without locks: one per [`OutcomeKind`] and one per
+/// [`ErrorKind`] of rejection, indexed by the kind.
+#[derive(Debug)]
 pub(crate) struct Counters {
     received: AtomicU64,
     verified: AtomicU64,
-    ignored: AtomicU64,
-    duplicates: AtomicU64,
-    in_progress: AtomicU64,
-    handled: AtomicU64,
-    failed_transient: AtomicU64,
-    failed_permanent: AtomicU64,
-    panicked: AtomicU64,
-    store_unavailable: AtomicU64,
     lease_lost: AtomicU64,
     settle_errors: AtomicU64,
     cancelled: AtomicU64,
-    // Rejections are the rare path; a lock there costs nothing that matters.
-    rejected: Mutex<BTreeMap<&'static str, u64>>,
+    outcomes: [AtomicU64; OUTCOMES],
+    rejected: [AtomicU64; REJECTIONS],
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            received: AtomicU64::new(0),
+            verified: AtomicU64::new(0),
+            lease_lost: AtomicU64::new(0),
+            settle_errors: AtomicU64::new(0),
+            cancelled: AtomicU64::new(0),
+            outcomes: std::array::from_fn(|_| AtomicU64::new(0)),
+            rejected: std::array::from_fn(|_| AtomicU64::new(0)),
+        }
+    }
 }
 
 fn bump(counter: &AtomicU64) {
     counter.fetch_add(1, Ordering::Relaxed);
+}
+
+fn read(counter: &AtomicU64) -> u64 {
+    counter.load(Ordering::Relaxed)
 }
 
 impl Counters {
@@ -53,45 +65,21 @@ impl Counters {
     }
 
     pub(crate) fn record(&self, outcome: &Outcome) {
-        match outcome {
-            Outcome::Handled { .. } => bump(&self.handled),
-            Outcome::Ignored { .. } => bump(&self.ignored),
-            Outcome::Duplicate { .. } => bump(&self.duplicates),
-            Outcome::InProgress { .. } => bump(&self.in_progress),
-            Outcome::Failed { error, .. } if error.is_transient() => bump(&self.failed_transient),
-            Outcome::Failed { .. } => bump(&self.failed_permanent),
-            Outcome::Panicked { .. } => bump(&self.panicked),
-            Outcome::StoreUnavailable { .. } => bump(&self.store_unavailable),
-            Outcome::Rejected(error) => self.rejected(error.kind()),
+        bump(&self.outcomes[outcome.kind() as usize]);
+        if let Outcome::Rejected(error) = outcome {
+            bump(&self.rejected[error.kind() as usize]);
         }
     }
 
-    fn rejected(&self, kind: ErrorKind) {
-        let mut rejected = self.rejected.lock().unwrap_or_else(PoisonError::into_inner);
-        *rejected.entry(kind.as_str()).or_default() += 1;
-    }
-
     pub(crate) fn snapshot(&self) -> Metrics {
-        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         Metrics {
             received: read(&self.received),
             verified: read(&self.verified),
-            ignored: read(&self.ignored),
-            duplicates: read(&self.duplicates),
-            in_progress: read(&self.in_progress),
-            handled: read(&self.handled),
-            failed_transient: read(&self.failed_transient),
-            failed_permanent: read(&self.failed_permanent),
-            panicked: read(&self.panicked),
-            store_unavailable: read(&self.store_unavailable),
             lease_lost: read(&self.lease_lost),
             settle_errors: read(&self.settle_errors),
             cancelled: read(&self.cancelled),
-            rejected: self
-                .rejected
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone(),
+            outcomes: self.outcomes.each_ref().map(read),
+            rejected: self.rejected.each_ref().map(read),
         }
     }
 }
@@ -101,36 +89,24 @@ impl Counters {
 /// # Examples
 ///
 /// ```
-/// # use stripe_webhooks::{dispatch::{Dispatcher, HandlerError}, testing, Event, Webhook};
+/// # use stripe_webhooks::{dispatch::{Dispatcher, HandlerError, OutcomeKind}, Event, ErrorKind, Webhook};
 /// # let dispatcher = Dispatcher::new(Webhook::new("whsec_x"), |_e: Event| async { Ok::<(), HandlerError>(()) });
-/// testing::block_on(dispatcher.dispatch(b"{}", None));
+/// pollster::block_on(dispatcher.dispatch(b"{}", None));
 /// let metrics = dispatcher.metrics();
 /// assert_eq!(metrics.received, 1);
-/// assert_eq!(metrics.rejected["header_missing"], 1);
+/// assert_eq!(metrics.count(OutcomeKind::Rejected), 1);
+/// assert_eq!(metrics.rejected(ErrorKind::HeaderMissing), 1);
+/// for (kind, count) in metrics.outcomes() {
+///     println!("stripe_webhook_outcomes{{outcome=\"{kind}\"}} {count}");
+/// }
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Metrics {
     /// Deliveries received.
     pub received: u64,
     /// Deliveries whose signature and timestamp held.
     pub verified: u64,
-    /// Events of a type not enabled.
-    pub ignored: u64,
-    /// Events already handled.
-    pub duplicates: u64,
-    /// Events refused because another delivery was handling them.
-    pub in_progress: u64,
-    /// Events the handler handled.
-    pub handled: u64,
-    /// Handler failures that Stripe will retry.
-    pub failed_transient: u64,
-    /// Handler failures acknowledged without retry.
-    pub failed_permanent: u64,
-    /// Handler panics (retried).
-    pub panicked: u64,
-    /// Deliveries refused because the duplicate store was unreachable.
-    pub store_unavailable: u64,
     /// Handler runs that outlived their claim's lease: when they settled, another delivery
     /// may have taken the id over. Make the lease longer than your slowest handler.
     pub lease_lost: u64,
@@ -140,14 +116,36 @@ pub struct Metrics {
     /// Deliveries dropped while holding a claim (a client that hung up, a timeout, a
     /// shutdown); their claim was handed to the store to settle without waiting.
     pub cancelled: u64,
-    /// Rejected deliveries by [`ErrorKind::as_str`] label.
-    pub rejected: BTreeMap<&'static str, u64>,
+    outcomes: [u64; OUTCOMES],
+    rejected: [u64; REJECTIONS],
 }
 
 impl Metrics {
+    /// How many deliveries ended this way.
+    #[must_use]
+    pub fn count(&self, kind: OutcomeKind) -> u64 {
+        self.outcomes[kind as usize]
+    }
+
+    /// How many deliveries were rejected for this reason.
+    #[must_use]
+    pub fn rejected(&self, kind: ErrorKind) -> u64 {
+        self.rejected[kind as usize]
+    }
+
     /// All rejected deliveries, whatever the reason.
     #[must_use]
     pub fn rejected_total(&self) -> u64 {
-        self.rejected.values().sum()
+        self.count(OutcomeKind::Rejected)
+    }
+
+    /// Every outcome kind with its count, in [`OutcomeKind::ALL`] order: for exporters.
+    pub fn outcomes(&self) -> impl Iterator<Item = (OutcomeKind, u64)> + '_ {
+        OutcomeKind::ALL.into_iter().zip(self.outcomes)
+    }
+
+    /// Every rejection reason with its count, in [`ErrorKind::ALL`] order: for exporters.
+    pub fn rejections(&self) -> impl Iterator<Item = (ErrorKind, u64)> + '_ {
+        ErrorKind::ALL.into_iter().zip(self.rejected)
     }
 }

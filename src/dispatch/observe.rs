@@ -2,6 +2,8 @@
 //! empty inline call. Spans carry the event id, type, outcome and status; never the body nor a
 //! secret.
 
+#[cfg(feature = "tracing")]
+use super::outcome::Disposition;
 use super::outcome::Outcome;
 use crate::store::{Settle, StoreError};
 use crate::Event;
@@ -29,29 +31,31 @@ pub(crate) fn event(event: &Event) {
     let _ = event;
 }
 
-/// Notes the outcome on the current delivery span and passes it through.
+/// Notes the outcome on the current delivery span.
 #[inline]
-pub(crate) fn outcome(outcome: Outcome) -> Outcome {
+pub(crate) fn outcome(outcome: &Outcome) {
     #[cfg(feature = "tracing")]
     {
         let span = tracing::Span::current();
-        span.record("outcome", outcome.label());
+        span.record("outcome", outcome.kind().as_str());
         span.record("status", outcome.status());
-        match &outcome {
+        match outcome {
             Outcome::Rejected(error) => {
                 tracing::warn!(reason = error.kind().as_str(), "delivery rejected")
             }
-            Outcome::Failed { error, .. } => tracing::warn!(error = %error, "handler failed"),
-            Outcome::Panicked { message, .. } => {
-                tracing::error!(panic = %message, "handler panicked")
-            }
-            Outcome::StoreUnavailable { error, .. } => {
-                tracing::error!(error = %error, "duplicate store unavailable")
-            }
-            _ => tracing::debug!("delivery done"),
+            Outcome::Delivered { disposition, .. } => match disposition {
+                Disposition::Failed(error) => tracing::warn!(error = %error, "handler failed"),
+                Disposition::Panicked(message) => {
+                    tracing::error!(panic = %message, "handler panicked")
+                }
+                Disposition::StoreUnavailable(error) => {
+                    tracing::error!(error = %error, "duplicate store unavailable")
+                }
+                _ => tracing::debug!("delivery done"),
+            },
         }
     }
-    outcome
+    let _ = outcome;
 }
 
 /// Notes a handler that outlived its claim's lease.

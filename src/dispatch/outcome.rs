@@ -3,13 +3,17 @@
 use std::fmt;
 
 use super::handler::HandlerError;
+use crate::error::Error;
 use crate::store::StoreError;
-use crate::{Error, EventType};
+use crate::EventType;
 
 /// What happened to one delivery, and how to answer Stripe.
 ///
-/// [`status`](Outcome::status) is the HTTP status to return and [`body`](Outcome::body) a short
-/// text for the response. The mapping makes Stripe retry exactly when a retry can help:
+/// A delivery is either refused before its event could be read ([`Rejected`](Outcome::Rejected)),
+/// or it carried a genuine event, and [`Disposition`] says what became of it.
+/// [`status`](Outcome::status) is the HTTP status to return; `Display` gives a short text for
+/// the response body that never holds a secret or the request body. The mapping makes Stripe
+/// retry exactly when a retry can help:
 ///
 /// | outcome | status | Stripe |
 /// |---|---|---|
@@ -25,74 +29,113 @@ use crate::{Error, EventType};
 /// # Examples
 ///
 /// ```
-/// use stripe_webhooks::dispatch::Outcome;
-/// use stripe_webhooks::Error;
+/// use stripe_webhooks::dispatch::{Disposition, Outcome, OutcomeKind};
+/// use stripe_webhooks::{Error, EventType};
 ///
 /// let outcome = Outcome::Rejected(Error::HeaderMissing);
 /// assert_eq!(outcome.status(), 400);
-/// assert!(!outcome.is_success());
+/// assert_eq!(outcome.kind(), OutcomeKind::Rejected);
+///
+/// let outcome = Outcome::Delivered {
+///     event_id: "evt_1".into(),
+///     event_type: EventType::InvoicePaid,
+///     disposition: Disposition::Duplicate,
+/// };
+/// assert!(outcome.is_success());
+/// assert_eq!(outcome.to_string(), "duplicate evt_1: already handled");
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Outcome {
-    /// The handler succeeded.
-    Handled {
-        /// The event id.
-        event_id: String,
-        /// The event type.
-        event_type: EventType,
-    },
-    /// The event type is not enabled for this dispatcher; acknowledged unhandled.
-    Ignored {
-        /// The event id.
-        event_id: String,
-        /// The event type.
-        event_type: EventType,
-    },
-    /// The event was already handled; acknowledged without running the handler again.
-    Duplicate {
-        /// The event id.
-        event_id: String,
-        /// The event type.
-        event_type: EventType,
-    },
-    /// Another delivery of the same event is being handled right now; Stripe should retry.
-    InProgress {
-        /// The event id.
-        event_id: String,
-        /// The event type.
-        event_type: EventType,
-    },
     /// The request was refused before any handling: no header, bad signature, stale
     /// timestamp, oversize or unparsable body, or a misconfigured secret.
     Rejected(Error),
-    /// The handler returned an error.
-    Failed {
+    /// The delivery carried a genuine event.
+    Delivered {
         /// The event id.
         event_id: String,
         /// The event type.
         event_type: EventType,
-        /// What the handler said; its [`retry`](HandlerError::retry) decides the status.
-        error: HandlerError,
+        /// What became of it.
+        disposition: Disposition,
     },
-    /// The handler panicked; the panic was caught and the event will be retried.
-    Panicked {
-        /// The event id.
-        event_id: String,
-        /// The event type.
-        event_type: EventType,
-        /// The panic message, when it was a string.
-        message: String,
-    },
+}
+
+/// What became of a genuine event: [`Outcome::Delivered`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Disposition {
+    /// The handler succeeded.
+    Handled,
+    /// The event type is not enabled for this dispatcher; acknowledged unhandled.
+    Ignored,
+    /// The event was already handled; acknowledged without running the handler again.
+    Duplicate,
+    /// Another delivery of the same event is being handled right now; Stripe should retry.
+    InProgress,
+    /// The handler returned an error; its [`retry`](HandlerError::retry) decides the status.
+    Failed(HandlerError),
+    /// The handler panicked; the panic was caught and the event will be retried. Holds the
+    /// panic message, when it was a string.
+    Panicked(String),
     /// The duplicate store could not be reached; the handler did not run.
-    StoreUnavailable {
-        /// The event id.
-        event_id: String,
-        /// The event type.
-        event_type: EventType,
-        /// What the store said.
-        error: StoreError,
-    },
+    StoreUnavailable(StoreError),
+}
+
+/// Declares [`OutcomeKind`] from one table of `Variant => "label"` lines.
+macro_rules! outcome_kinds {
+    ($($(#[$doc:meta])* $variant:ident => $label:literal,)+) => {
+        /// The kind of an [`Outcome`]: a fixed label for metrics and logs, and the index of
+        /// its counter in [`Metrics`](super::Metrics).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum OutcomeKind {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl OutcomeKind {
+            /// Every kind, in declaration order: for dashboards that pre-register a metric per
+            /// label.
+            pub const ALL: [OutcomeKind; [$(OutcomeKind::$variant),+].len()] =
+                [$(OutcomeKind::$variant),+];
+
+            /// A fixed snake_case label, stable across releases, for metrics and logs.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(OutcomeKind::$variant => $label,)+
+                }
+            }
+        }
+    };
+}
+
+outcome_kinds! {
+    /// [`Disposition::Handled`].
+    Handled => "handled",
+    /// [`Disposition::Ignored`].
+    Ignored => "ignored",
+    /// [`Disposition::Duplicate`].
+    Duplicate => "duplicate",
+    /// [`Disposition::InProgress`].
+    InProgress => "in_progress",
+    /// [`Outcome::Rejected`]; [`Metrics::rejected`](super::Metrics::rejected) counts them by
+    /// [`ErrorKind`](crate::ErrorKind).
+    Rejected => "rejected",
+    /// [`Disposition::Failed`] with a transient error (retried).
+    FailedTransient => "failed_transient",
+    /// [`Disposition::Failed`] with a permanent error (acknowledged, not retried).
+    FailedPermanent => "failed_permanent",
+    /// [`Disposition::Panicked`].
+    Panicked => "panicked",
+    /// [`Disposition::StoreUnavailable`].
+    StoreUnavailable => "store_unavailable",
+}
+
+impl fmt::Display for OutcomeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Outcome {
@@ -100,11 +143,8 @@ impl Outcome {
     #[must_use]
     pub fn status(&self) -> u16 {
         match self {
-            Outcome::Handled { .. } | Outcome::Ignored { .. } | Outcome::Duplicate { .. } => 200,
-            Outcome::Failed { error, .. } if !error.is_transient() => 200,
-            Outcome::Failed { .. } | Outcome::Panicked { .. } => 500,
             Outcome::Rejected(error) => error.kind().status(),
-            Outcome::InProgress { .. } | Outcome::StoreUnavailable { .. } => 503,
+            Outcome::Delivered { disposition, .. } => disposition.status(),
         }
     }
 
@@ -114,19 +154,12 @@ impl Outcome {
         (200..300).contains(&self.status())
     }
 
-    /// A short, stable label for metrics and logs.
+    /// The kind, for metrics and logs (`outcome.kind().as_str()` is the label).
     #[must_use]
-    pub fn label(&self) -> &'static str {
+    pub fn kind(&self) -> OutcomeKind {
         match self {
-            Outcome::Handled { .. } => "handled",
-            Outcome::Ignored { .. } => "ignored",
-            Outcome::Duplicate { .. } => "duplicate",
-            Outcome::InProgress { .. } => "in_progress",
-            Outcome::Rejected(_) => "rejected",
-            Outcome::Failed { error, .. } if error.is_transient() => "failed_transient",
-            Outcome::Failed { .. } => "failed_permanent",
-            Outcome::Panicked { .. } => "panicked",
-            Outcome::StoreUnavailable { .. } => "store_unavailable",
+            Outcome::Rejected(_) => OutcomeKind::Rejected,
+            Outcome::Delivered { disposition, .. } => disposition.kind(),
         }
     }
 
@@ -134,13 +167,7 @@ impl Outcome {
     #[must_use]
     pub fn event_id(&self) -> Option<&str> {
         match self {
-            Outcome::Handled { event_id, .. }
-            | Outcome::Ignored { event_id, .. }
-            | Outcome::Duplicate { event_id, .. }
-            | Outcome::InProgress { event_id, .. }
-            | Outcome::Failed { event_id, .. }
-            | Outcome::Panicked { event_id, .. }
-            | Outcome::StoreUnavailable { event_id, .. } => Some(event_id),
+            Outcome::Delivered { event_id, .. } => Some(event_id),
             Outcome::Rejected(_) => None,
         }
     }
@@ -149,60 +176,91 @@ impl Outcome {
     #[must_use]
     pub fn event_type(&self) -> Option<&EventType> {
         match self {
-            Outcome::Handled { event_type, .. }
-            | Outcome::Ignored { event_type, .. }
-            | Outcome::Duplicate { event_type, .. }
-            | Outcome::InProgress { event_type, .. }
-            | Outcome::Failed { event_type, .. }
-            | Outcome::Panicked { event_type, .. }
-            | Outcome::StoreUnavailable { event_type, .. } => Some(event_type),
+            Outcome::Delivered { event_type, .. } => Some(event_type),
             Outcome::Rejected(_) => None,
         }
     }
 
-    /// A short plain-text response body; it never contains a secret or the request body.
+    /// What became of the event, once it was parsed.
     #[must_use]
-    pub fn body(&self) -> String {
-        self.to_string()
+    pub fn disposition(&self) -> Option<&Disposition> {
+        match self {
+            Outcome::Delivered { disposition, .. } => Some(disposition),
+            Outcome::Rejected(_) => None,
+        }
+    }
+}
+
+impl Disposition {
+    /// The HTTP status this disposition calls for.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        match self {
+            Disposition::Handled | Disposition::Ignored | Disposition::Duplicate => 200,
+            Disposition::Failed(error) if !error.is_transient() => 200,
+            Disposition::Failed(_) | Disposition::Panicked(_) => 500,
+            Disposition::InProgress | Disposition::StoreUnavailable(_) => 503,
+        }
+    }
+
+    /// The kind of the outcome it makes.
+    #[must_use]
+    pub fn kind(&self) -> OutcomeKind {
+        match self {
+            Disposition::Handled => OutcomeKind::Handled,
+            Disposition::Ignored => OutcomeKind::Ignored,
+            Disposition::Duplicate => OutcomeKind::Duplicate,
+            Disposition::InProgress => OutcomeKind::InProgress,
+            Disposition::Failed(error) if error.is_transient() => OutcomeKind::FailedTransient,
+            Disposition::Failed(_) => OutcomeKind::FailedPermanent,
+            Disposition::Panicked(_) => OutcomeKind::Panicked,
+            Disposition::StoreUnavailable(_) => OutcomeKind::StoreUnavailable,
+        }
     }
 }
 
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Outcome::Handled { event_id, .. } => write!(f, "handled {event_id}"),
-            Outcome::Ignored {
+        let (id, event_type, disposition) = match self {
+            Outcome::Rejected(error) => return write!(f, "rejected: {error}"),
+            Outcome::Delivered {
                 event_id,
                 event_type,
-            } => {
-                write!(f, "ignored {event_id}: {event_type} is not enabled")
+                disposition,
+            } => (event_id, event_type, disposition),
+        };
+        match disposition {
+            Disposition::Handled => write!(f, "handled {id}"),
+            Disposition::Ignored => write!(f, "ignored {id}: {event_type} is not enabled"),
+            Disposition::Duplicate => write!(f, "duplicate {id}: already handled"),
+            Disposition::InProgress => {
+                write!(f, "{id} is being handled by another delivery: retry later")
             }
-            Outcome::Duplicate { event_id, .. } => {
-                write!(f, "duplicate {event_id}: already handled")
+            Disposition::Failed(error) if error.is_transient() => {
+                write!(f, "{id} failed, retry: {error}")
             }
-            Outcome::InProgress { event_id, .. } => {
-                write!(
-                    f,
-                    "{event_id} is being handled by another delivery: retry later"
-                )
+            Disposition::Failed(error) => {
+                write!(f, "{id} failed permanently, not retried: {error}")
             }
-            Outcome::Rejected(error) => write!(f, "rejected: {error}"),
-            Outcome::Failed {
-                event_id, error, ..
-            } if error.is_transient() => {
-                write!(f, "{event_id} failed, retry: {error}")
+            Disposition::Panicked(_) => write!(f, "{id}: the handler panicked, retry"),
+            Disposition::StoreUnavailable(_) => {
+                write!(f, "{id}: duplicate store unavailable, retry later")
             }
-            Outcome::Failed {
-                event_id, error, ..
-            } => {
-                write!(f, "{event_id} failed permanently, not retried: {error}")
-            }
-            Outcome::Panicked { event_id, .. } => {
-                write!(f, "{event_id}: the handler panicked, retry")
-            }
-            Outcome::StoreUnavailable { event_id, .. } => {
-                write!(f, "{event_id}: duplicate store unavailable, retry later")
-            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OutcomeKind;
+
+    #[test]
+    fn every_kind_sits_at_its_own_index_with_its_own_label() {
+        let labels: std::collections::BTreeSet<_> =
+            OutcomeKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(labels.len(), OutcomeKind::ALL.len());
+        for (index, kind) in OutcomeKind::ALL.iter().enumerate() {
+            assert_eq!(*kind as usize, index);
         }
     }
 }

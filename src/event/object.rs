@@ -114,6 +114,6 @@ fn shape_error(
     Error::ObjectShape {
         path: path.into_boxed_str(),
         target,
-        source: error.into_inner(),
+        error: error.into_inner(),
     }
 }

@@ -1,33 +1,14 @@
 //! [`Notifier`]: somewhere a failed payment is announced, and [`NotifyError`].
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
 use super::PaymentFailure;
 
-/// A failure a notifier could not deliver.
-#[derive(Debug)]
-pub struct NotifyError {
-    message: String,
+crate::error::message_error! {
+    /// A failure a notifier could not deliver.
+    pub struct NotifyError;
 }
-
-impl NotifyError {
-    /// A notifier error with a message.
-    pub fn new(message: impl fmt::Display) -> NotifyError {
-        NotifyError {
-            message: message.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for NotifyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for NotifyError {}
 
 /// Somewhere a failed payment is announced: a person's inbox, a chat channel, a pager.
 ///

@@ -50,7 +50,7 @@
 //! let app: Router = Router::new()
 //!     .route("/webhook", post(stripe_webhook))
 //!     // axum's limit refuses an oversize body (413) before it is read into memory.
-//!     .layer(DefaultBodyLimit::max(dispatcher.body_limit()))
+//!     .layer(DefaultBodyLimit::max(dispatcher.get_max_body_size()))
 //!     .with_state(dispatcher);
 //! # drop(app);
 //! ```
@@ -70,7 +70,7 @@ use crate::store::DedupStore;
 use crate::{Error, Event, Webhook};
 
 impl IntoResponse for Outcome {
-    /// [`Outcome::to_response`]: the status, the short text of [`Outcome::body`] and
+    /// [`Outcome::to_response`]: the status, its `Display` text and
     /// `content-type: text/plain; charset=utf-8`.
     fn into_response(self) -> Response {
         self.to_response().map(Body::from)
@@ -91,7 +91,7 @@ impl IntoResponse for Outcome {
 /// use axum::body::Body;
 /// use axum::extract::FromRequest;
 /// use axum::http::Request;
-/// use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Outcome};
+/// use stripe_webhooks::dispatch::{Disposition, Dispatcher, HandlerError, Outcome};
 /// use stripe_webhooks::integrations::axum::StripeDelivery;
 /// use stripe_webhooks::{testing, Event, Webhook};
 ///
@@ -102,14 +102,14 @@ impl IntoResponse for Outcome {
 ///     .body(Body::from(&body[..]))
 ///     .unwrap();
 ///
-/// let delivery = testing::block_on(StripeDelivery::from_request(request, &())).unwrap();
+/// let delivery = pollster::block_on(StripeDelivery::from_request(request, &())).unwrap();
 /// assert_eq!(delivery.body().as_ref(), body);
 ///
 /// let dispatcher = Dispatcher::new(Webhook::new("whsec_test"), |_event: Event| async {
 ///     Ok::<(), HandlerError>(())
 /// });
-/// let outcome = testing::block_on(delivery.dispatch(&dispatcher));
-/// assert!(matches!(outcome, Outcome::Handled { .. }));
+/// let outcome = pollster::block_on(delivery.dispatch(&dispatcher));
+/// assert!(matches!(outcome, Outcome::Delivered { disposition: Disposition::Handled, .. }));
 /// ```
 #[derive(Clone)]
 pub struct StripeDelivery {
@@ -262,12 +262,6 @@ impl DeliveryRejection {
             DeliveryRejection::Body(rejection) => rejection.status(),
         }
     }
-
-    /// The text of the response.
-    #[must_use]
-    pub fn body_text(&self) -> String {
-        self.to_string()
-    }
 }
 
 impl fmt::Display for DeliveryRejection {
@@ -304,9 +298,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::testing::{block_on, signature_header};
+    use crate::testing::signature_header;
     use http::header::CONTENT_TYPE;
     use http::StatusCode;
+    use pollster::block_on;
 
     const SECRET: &str = "whsec_axum_tests";
     const BODY: &[u8] = br#"{"id":"evt_axum","object":"event","type":"charge.failed","created":1700000000,"data":{"object":{"id":"ch_1","object":"charge"}}}"#;

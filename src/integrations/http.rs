@@ -30,7 +30,7 @@
 //!     .unwrap();
 //!
 //! let response: http::Response<String> =
-//!     testing::block_on(dispatcher.dispatch_request(request)).into();
+//!     pollster::block_on(dispatcher.dispatch_request(request)).into();
 //! assert_eq!(response.status(), StatusCode::OK);
 //! assert_eq!(response.body(), "handled evt_1");
 //! ```
@@ -152,7 +152,7 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
     ///     Ok::<(), HandlerError>(())
     /// });
     /// let request = Request::post("/webhook").body(b"{}".to_vec()).unwrap();
-    /// let outcome = testing::block_on(dispatcher.dispatch_request(request));
+    /// let outcome = pollster::block_on(dispatcher.dispatch_request(request));
     /// assert_eq!(outcome.status(), 400);
     /// assert!(matches!(outcome, stripe_webhooks::dispatch::Outcome::Rejected(Error::HeaderMissing)));
     /// ```
@@ -179,7 +179,7 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
 
 impl Outcome {
     /// The HTTP response to answer Stripe with: [`status`](Outcome::status), the short text of
-    /// [`body`](Outcome::body) (never a secret or the request body), and
+    /// `Display` (never a secret or the request body), and
     /// `content-type: text/plain; charset=utf-8`.
     ///
     /// # Examples
@@ -195,7 +195,7 @@ impl Outcome {
     /// ```
     #[must_use]
     pub fn to_response(&self) -> Response<String> {
-        let mut response = Response::new(self.body());
+        let mut response = Response::new(self.to_string());
         // Every status `Outcome::status` returns is a valid one; the fallback is unreachable.
         *response.status_mut() =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -217,8 +217,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::testing::{block_on, signature_header};
+    use crate::dispatch::Disposition;
+    use crate::testing::signature_header;
     use crate::{Event, Webhook};
+    use pollster::block_on;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -316,7 +318,16 @@ mod tests {
             .body(BODY)
             .unwrap();
         let outcome = block_on(dispatcher.dispatch_request(request));
-        assert!(matches!(outcome, Outcome::Handled { .. }), "{outcome:?}");
+        assert!(
+            matches!(
+                outcome,
+                Outcome::Delivered {
+                    disposition: Disposition::Handled,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
         assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 
@@ -362,12 +373,13 @@ mod tests {
         assert_eq!(response.headers()[CONTENT_TYPE], TEXT_PLAIN_UTF_8);
         assert_eq!(
             response.body(),
-            &Outcome::Rejected(Error::BodyTooLarge { len: 9, max: 8 }).body()
+            &Outcome::Rejected(Error::BodyTooLarge { len: 9, max: 8 }).to_string()
         );
 
-        let handled = Outcome::Duplicate {
+        let handled = Outcome::Delivered {
             event_id: "evt_1".to_owned(),
             event_type: crate::EventType::ChargeFailed,
+            disposition: crate::dispatch::Disposition::Duplicate,
         }
         .to_response();
         assert_eq!(handled.status(), StatusCode::OK);

@@ -118,7 +118,7 @@ pub enum Settled {
 ///
 /// ```
 /// use stripe_webhooks::store::{Claim, DedupStore, MemoryDedupStore, Settle, Settled};
-/// # stripe_webhooks::testing::block_on(async {
+/// # pollster::block_on(async {
 /// let store = MemoryDedupStore::new();
 /// let Claim::Acquired(token) = store.claim("evt_1").await? else { unreachable!() };
 /// assert_eq!(store.claim("evt_1").await?, Claim::InFlight);

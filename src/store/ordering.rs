@@ -105,7 +105,8 @@ impl<S: OrderingStore> OrderingStore for std::sync::Arc<S> {
 ///
 /// ```
 /// use stripe_webhooks::store::{EventOrder, Freshness};
-/// use stripe_webhooks::{testing::block_on, Event};
+/// use pollster::block_on;
+/// use stripe_webhooks::Event;
 ///
 /// let event = |id: &str, created: i64| {
 ///     Event::from_slice(format!(

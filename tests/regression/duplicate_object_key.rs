@@ -31,10 +31,10 @@ fn repeated_object_key_still_gives_the_typed_resource() {
 fn repeated_typed_field_is_a_shape_error_not_unknown() {
     let event = event_with(r#"{"id":"re_1","object":"refund","amount":1,"amount":2}"#);
     match event.object() {
-        Err(Error::ObjectShape { source, .. }) => {
+        Err(Error::ObjectShape { error, .. }) => {
             assert!(
-                source.to_string().contains("duplicate field `amount`"),
-                "{source}"
+                error.to_string().contains("duplicate field `amount`"),
+                "{error}"
             );
         }
         other => panic!("expected ObjectShape, got {other:?}"),

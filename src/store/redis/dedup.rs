@@ -90,7 +90,7 @@ fn scripts() -> &'static Scripts {
 /// # When Redis is unreachable
 ///
 /// By default the store fails closed: `claim` returns a [`StoreError`], the dispatcher answers
-/// 503 ([`Outcome::StoreUnavailable`](crate::dispatch::Outcome::StoreUnavailable)) without
+/// 503 ([`Disposition::StoreUnavailable`](crate::dispatch::Disposition::StoreUnavailable)) without
 /// running the handler, and Stripe retries the delivery later (for up to three days in live
 /// mode). Nothing is handled twice, and nothing is lost while Redis is back within that window.
 ///
