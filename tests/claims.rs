@@ -16,7 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pollster::block_on;
-use stripe_webhooks::dispatch::{Dispatcher, Disposition, Handler, HandlerError, Outcome};
+use stripe_webhooks::dispatch::{
+    Dispatcher, Disposition, Handler, HandlerError, Outcome, OutcomeKind,
+};
 use stripe_webhooks::store::{
     Claim, ClaimToken, DedupStore, MemoryDedupStore, Settle, Settled, StoreError,
 };
@@ -137,20 +139,8 @@ async fn dropped_at_the_claim_the_next_delivery_is_handled_at_once() {
     let b = body("evt_claim_drop", "charge.succeeded");
     deliver_dropped_after(&d, &b, Duration::from_millis(50)).await;
     assert_eq!(handler.runs(), 0);
-    assert!(matches!(
-        deliver(&d, &b).await,
-        Outcome::Delivered {
-            disposition: Disposition::Handled,
-            ..
-        }
-    ));
-    assert!(matches!(
-        deliver(&d, &b).await,
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&d, &b).await.kind(), OutcomeKind::Handled);
+    assert_eq!(deliver(&d, &b).await.kind(), OutcomeKind::Duplicate);
     assert_eq!(handler.successes(), 1);
     assert_eq!(
         d.metrics().cancelled,
@@ -171,23 +161,8 @@ async fn dropped_in_the_handler_the_claim_is_given_back_and_the_retry_runs() {
     assert_eq!(d.dedup().len(), 0, "the claim was given back");
 
     let retry = deliver(&d, &b).await;
-    assert!(
-        matches!(
-            retry,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{retry:?}"
-    );
-    assert!(matches!(
-        deliver(&d, &b).await,
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(retry.kind(), OutcomeKind::Handled, "{retry:?}");
+    assert_eq!(deliver(&d, &b).await.kind(), OutcomeKind::Duplicate);
     assert_eq!((handler.runs(), handler.successes()), (2, 1));
 }
 
@@ -202,16 +177,7 @@ async fn dropped_during_the_completion_the_completion_still_lands() {
     assert_eq!(d.metrics().cancelled, 1);
 
     let retry = deliver(&d, &b).await;
-    assert!(
-        matches!(
-            retry,
-            Outcome::Delivered {
-                disposition: Disposition::Duplicate,
-                ..
-            }
-        ),
-        "{retry:?}"
-    );
+    assert_eq!(retry.kind(), OutcomeKind::Duplicate, "{retry:?}");
     assert_eq!((handler.runs(), handler.successes()), (1, 1));
 }
 
@@ -226,16 +192,7 @@ async fn dropped_during_the_release_the_release_still_lands() {
     assert_eq!((handler.runs(), handler.successes()), (1, 0));
     // Given back: the retry claims it at once instead of finding it in flight.
     let retry = deliver(&d, &b).await;
-    assert!(
-        matches!(
-            retry,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{retry:?}"
-    );
+    assert_eq!(retry.kind(), OutcomeKind::Handled, "{retry:?}");
     assert_eq!(handler.successes(), 1);
 }
 
@@ -254,16 +211,7 @@ async fn a_handler_slower_than_its_lease_that_fails_last_leaves_the_id_handled()
     tokio::time::sleep(Duration::from_millis(150)).await;
     // The first run's lease ran out: Stripe's retry takes the id over and succeeds.
     let retry = deliver(&d, &b).await;
-    assert!(
-        matches!(
-            retry,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{retry:?}"
-    );
+    assert_eq!(retry.kind(), OutcomeKind::Handled, "{retry:?}");
     // The first run finishes last, failing transiently: its release must not free the id.
     let late = first.await.unwrap();
     assert!(
@@ -277,13 +225,7 @@ async fn a_handler_slower_than_its_lease_that_fails_last_leaves_the_id_handled()
         "{late:?}"
     );
     assert_eq!(d.metrics().lease_lost, 1);
-    assert!(matches!(
-        deliver(&d, &b).await,
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&d, &b).await.kind(), OutcomeKind::Duplicate);
     assert_eq!((handler.runs(), handler.successes()), (2, 1));
 }
 
@@ -326,20 +268,8 @@ fn leases_and_ttls_of_duration_max_mean_forever_and_never_panic() {
     let store = MemoryDedupStore::with_limits(10, Duration::MAX, Duration::MAX);
     let d = Dispatcher::new(Webhook::new(SECRET), handler.clone()).dedup_store(store);
     let b = body("evt_max", "charge.succeeded");
-    assert!(matches!(
-        block_on(deliver(&d, &b)),
-        Outcome::Delivered {
-            disposition: Disposition::Handled,
-            ..
-        }
-    ));
-    assert!(matches!(
-        block_on(deliver(&d, &b)),
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(block_on(deliver(&d, &b)).kind(), OutcomeKind::Handled);
+    assert_eq!(block_on(deliver(&d, &b)).kind(), OutcomeKind::Duplicate);
     assert_eq!(handler.successes(), 1);
     block_on(async {
         assert!(matches!(
@@ -358,13 +288,7 @@ fn leases_and_ttls_of_zero_never_block_and_never_remember() {
     let b = body("evt_zero", "charge.succeeded");
     // A zero done TTL remembers nothing: each delivery runs the handler.
     for _ in 0..3 {
-        assert!(matches!(
-            block_on(deliver(&d, &b)),
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ));
+        assert_eq!(block_on(deliver(&d, &b)).kind(), OutcomeKind::Handled);
     }
     assert_eq!(handler.successes(), 3);
     // A zero lease never blocks a concurrent claim.
@@ -446,16 +370,7 @@ fn store_errors_after_the_handler_are_counted_not_swallowed() {
         .dedup_store(SettleFails(MemoryDedupStore::new()));
     let outcome = block_on(deliver(&d, &body("evt_settle_error", "charge.succeeded")));
     // The handler's result decides the answer; the failed completion is counted.
-    assert!(
-        matches!(
-            outcome,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{outcome:?}"
-    );
+    assert_eq!(outcome.kind(), OutcomeKind::Handled, "{outcome:?}");
     assert_eq!(d.metrics().settle_errors, 1);
     assert_eq!(d.metrics().cancelled, 0);
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use pollster::block_on;
-use stripe_webhooks::dispatch::{Dispatcher, Disposition, Outcome};
+use stripe_webhooks::dispatch::{Dispatcher, Disposition, Outcome, OutcomeKind};
 use stripe_webhooks::failure::{
     FailureAlerts, FailureSource, Notifier, NotifyError, PaymentFailure,
 };
@@ -205,16 +205,7 @@ fn fan_out_reports_failures_and_retries_only_those() {
     assert_eq!(first.status(), 500);
 
     let retry = deliver(1_763_856_400);
-    assert!(
-        matches!(
-            retry,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{retry:?}"
-    );
+    assert_eq!(retry.kind(), OutcomeKind::Handled, "{retry:?}");
     // Alice was told once, the channel once (on the retry): nobody twice.
     assert_eq!(alice_calls.load(Ordering::SeqCst), 1);
     assert_eq!(channel_calls.load(Ordering::SeqCst), 2);
@@ -225,13 +216,7 @@ fn fan_out_reports_failures_and_retries_only_those() {
             "#billing: evt_3QxChargeFailed000001"
         ]
     );
-    assert!(matches!(
-        deliver(1_763_856_500),
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(deliver(1_763_856_500).kind(), OutcomeKind::Duplicate);
 }
 
 #[test]

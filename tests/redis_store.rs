@@ -253,38 +253,14 @@ async fn the_dispatcher_releases_on_failure_so_the_retry_runs() {
     );
 
     let panics = body("evt_panic", "test.panic");
-    assert!(matches!(
-        deliver(&d, &panics).await,
-        Outcome::Delivered {
-            disposition: Disposition::Panicked(_),
-            ..
-        }
-    ));
-    assert!(matches!(
-        deliver(&d, &panics).await,
-        Outcome::Delivered {
-            disposition: Disposition::Panicked(_),
-            ..
-        }
-    ));
+    assert_eq!(deliver(&d, &panics).await.kind(), OutcomeKind::Panicked);
+    assert_eq!(deliver(&d, &panics).await.kind(), OutcomeKind::Panicked);
     assert_eq!(counter.runs("evt_panic"), 2);
     assert_eq!(get(&d.dedup().key("evt_panic")).await, None);
 
     let ok = body("evt_ok", "charge.succeeded");
-    assert!(matches!(
-        deliver(&d, &ok).await,
-        Outcome::Delivered {
-            disposition: Disposition::Handled,
-            ..
-        }
-    ));
-    assert!(matches!(
-        deliver(&d, &ok).await,
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&d, &ok).await.kind(), OutcomeKind::Handled);
+    assert_eq!(deliver(&d, &ok).await.kind(), OutcomeKind::Duplicate);
     assert_eq!(counter.runs("evt_ok"), 1);
 }
 
@@ -451,13 +427,7 @@ async fn two_instances_handle_each_of_1000_concurrent_events_exactly_once() {
     // Stripe retries the 503s: every event is now a duplicate on both instances.
     for body in &bodies {
         for instance in &instances {
-            assert!(matches!(
-                deliver(instance, body).await,
-                Outcome::Delivered {
-                    disposition: Disposition::Duplicate,
-                    ..
-                }
-            ));
+            assert_eq!(deliver(instance, body).await.kind(), OutcomeKind::Duplicate);
         }
     }
     assert_eq!(counter.total(), EVENTS);
@@ -546,13 +516,7 @@ async fn redis_stopped_mid_run_answers_503_then_recovers() {
         .dedup_store(RedisDedupStore::connect(&redis.url()).await.unwrap());
 
     let before = body("evt_before", "charge.succeeded");
-    assert!(matches!(
-        deliver(&d, &before).await,
-        Outcome::Delivered {
-            disposition: Disposition::Handled,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&d, &before).await.kind(), OutcomeKind::Handled);
 
     redis.stop();
     let during: Vec<Vec<u8>> = (0..5)
@@ -561,16 +525,7 @@ async fn redis_stopped_mid_run_answers_503_then_recovers() {
     let started = std::time::Instant::now();
     for body in during.iter().chain([&before]) {
         let outcome = deliver(&d, body).await;
-        assert!(
-            matches!(
-                outcome,
-                Outcome::Delivered {
-                    disposition: Disposition::StoreUnavailable(_),
-                    ..
-                }
-            ),
-            "{outcome:?}"
-        );
+        assert_eq!(outcome.kind(), OutcomeKind::StoreUnavailable, "{outcome:?}");
         assert_eq!(outcome.status(), 503);
     }
     eprintln!("6 deliveries with Redis down took {:?}", started.elapsed());
@@ -600,22 +555,10 @@ async fn redis_stopped_mid_run_answers_503_then_recovers() {
     assert!(recovered);
     eprintln!("recovered on attempt {attempts}");
     for body in &during[1..] {
-        assert!(matches!(
-            deliver(&d, body).await,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ));
+        assert_eq!(deliver(&d, body).await.kind(), OutcomeKind::Handled);
     }
     for body in &during {
-        assert!(matches!(
-            deliver(&d, body).await,
-            Outcome::Delivered {
-                disposition: Disposition::Duplicate,
-                ..
-            }
-        ));
+        assert_eq!(deliver(&d, body).await.kind(), OutcomeKind::Duplicate);
     }
     for i in 0..5 {
         assert_eq!(counter.runs(&format!("evt_during_{i}")), 1);
@@ -629,13 +572,7 @@ async fn a_redis_that_does_not_answer_is_a_503_not_a_hang() {
     let d = Dispatcher::new(Webhook::new(SECRET), counter.clone())
         .dedup_store(RedisDedupStore::connect(&redis.url()).await.unwrap());
     let first = body("evt_first", "charge.succeeded");
-    assert!(matches!(
-        deliver(&d, &first).await,
-        Outcome::Delivered {
-            disposition: Disposition::Handled,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&d, &first).await.kind(), OutcomeKind::Handled);
 
     // Paused, the server keeps its connections open and never answers: only the response
     // timeout ends the wait.
@@ -645,40 +582,16 @@ async fn a_redis_that_does_not_answer_is_a_503_not_a_hang() {
     let outcome = deliver(&d, &paused).await;
     let waited = started.elapsed();
     redis.signal("CONT");
-    assert!(
-        matches!(
-            outcome,
-            Outcome::Delivered {
-                disposition: Disposition::StoreUnavailable(_),
-                ..
-            }
-        ),
-        "{outcome:?}"
-    );
+    assert_eq!(outcome.kind(), OutcomeKind::StoreUnavailable, "{outcome:?}");
     eprintln!("a paused Redis answered 503 after {waited:?}");
     assert_eq!(counter.runs("evt_paused"), 0);
 
     // Resumed, it runs the claim it had queued, then the release the store sent after it when
     // the answer timed out: Stripe's retry is handled at once, not after the lease.
     let after = body("evt_after", "charge.succeeded");
-    assert!(matches!(
-        deliver(&d, &after).await,
-        Outcome::Delivered {
-            disposition: Disposition::Handled,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&d, &after).await.kind(), OutcomeKind::Handled);
     let again = deliver(&d, &paused).await;
-    assert!(
-        matches!(
-            again,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{again:?}"
-    );
+    assert_eq!(again.kind(), OutcomeKind::Handled, "{again:?}");
     assert_eq!(counter.runs("evt_paused"), 1);
 }
 
@@ -697,60 +610,21 @@ async fn fail_open_runs_the_handler_unguarded_while_redis_is_down() {
 
     // While Redis is up, fail-open changes nothing.
     let up = body("evt_up", "charge.succeeded");
-    assert!(matches!(
-        deliver(&open, &up).await,
-        Outcome::Delivered {
-            disposition: Disposition::Handled,
-            ..
-        }
-    ));
-    assert!(matches!(
-        deliver(&open, &up).await,
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
-    assert!(matches!(
-        deliver(&closed, &up).await,
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&open, &up).await.kind(), OutcomeKind::Handled);
+    assert_eq!(deliver(&open, &up).await.kind(), OutcomeKind::Duplicate);
+    assert_eq!(deliver(&closed, &up).await.kind(), OutcomeKind::Duplicate);
 
     redis.stop();
     let down = body("evt_down", "charge.succeeded");
     let closed_outcome = deliver(&closed, &down).await;
-    assert!(matches!(
-        closed_outcome,
-        Outcome::Delivered {
-            disposition: Disposition::StoreUnavailable(_),
-            ..
-        }
-    ));
+    assert_eq!(closed_outcome.kind(), OutcomeKind::StoreUnavailable);
     assert_eq!(counter.runs("evt_down"), 0);
 
     let outcome = deliver(&open, &down).await;
-    assert!(
-        matches!(
-            outcome,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{outcome:?}"
-    );
+    assert_eq!(outcome.kind(), OutcomeKind::Handled, "{outcome:?}");
     assert_eq!(outcome.status(), 200);
     // The documented trade-off: with no store to remember it, a duplicate runs again.
-    assert!(matches!(
-        deliver(&open, &down).await,
-        Outcome::Delivered {
-            disposition: Disposition::Handled,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&open, &down).await.kind(), OutcomeKind::Handled);
     assert_eq!(counter.runs("evt_down"), 2);
     // Up again, or never: settles still say that Redis is down.
     let token = ClaimToken::from_u128(1);
@@ -1010,23 +884,8 @@ async fn a_delivery_dropped_at_the_claim_is_handled_by_the_next_at_once() {
     redis.signal("CONT");
     // The server ran the claim nobody read, then the release the store sent after it.
     let next = deliver(&d, &b).await;
-    assert!(
-        matches!(
-            next,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{next:?}"
-    );
-    assert!(matches!(
-        deliver(&d, &b).await,
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(next.kind(), OutcomeKind::Handled, "{next:?}");
+    assert_eq!(deliver(&d, &b).await.kind(), OutcomeKind::Duplicate);
     assert_eq!(handler.counts(), (1, 1));
 }
 
@@ -1041,16 +900,7 @@ async fn a_delivery_dropped_in_the_handler_gives_its_claim_back_through_redis() 
     // The release runs in a spawned task: the key goes within milliseconds, not the 60 s lease.
     until_key_is(&d.dedup().key("evt_handler_drop"), None).await;
     let retry = deliver(&d, &b).await;
-    assert!(
-        matches!(
-            retry,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{retry:?}"
-    );
+    assert_eq!(retry.kind(), OutcomeKind::Handled, "{retry:?}");
     assert_eq!(handler.counts(), (2, 1));
 }
 
@@ -1078,16 +928,7 @@ async fn a_delivery_dropped_during_the_completion_still_completes_through_redis(
     }
     assert_eq!(get_on(&redis.url(), &key).await.as_deref(), Some("done"));
     let retry = deliver(&d, &b).await;
-    assert!(
-        matches!(
-            retry,
-            Outcome::Delivered {
-                disposition: Disposition::Duplicate,
-                ..
-            }
-        ),
-        "{retry:?}"
-    );
+    assert_eq!(retry.kind(), OutcomeKind::Duplicate, "{retry:?}");
     assert_eq!(handler.counts(), (1, 1));
 }
 
@@ -1106,16 +947,7 @@ async fn a_handler_slower_than_its_lease_that_fails_last_leaves_the_id_handled_i
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     let retry = deliver(&d, &b).await;
-    assert!(
-        matches!(
-            retry,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ),
-        "{retry:?}"
-    );
+    assert_eq!(retry.kind(), OutcomeKind::Handled, "{retry:?}");
     let late = first.await.unwrap();
     assert!(
         matches!(
@@ -1132,13 +964,7 @@ async fn a_handler_slower_than_its_lease_that_fails_last_leaves_the_id_handled_i
         get(&d.dedup().key("evt_takeover")).await.as_deref(),
         Some("done")
     );
-    assert!(matches!(
-        deliver(&d, &b).await,
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&d, &b).await.kind(), OutcomeKind::Duplicate);
     assert_eq!(handler.counts(), (2, 1));
 }
 
@@ -1152,20 +978,8 @@ async fn leases_and_ttls_of_duration_max_and_zero_through_redis() {
             .done_ttl(Duration::MAX),
     );
     let b = body("evt_max", "charge.succeeded");
-    assert!(matches!(
-        deliver(&forever, &b).await,
-        Outcome::Delivered {
-            disposition: Disposition::Handled,
-            ..
-        }
-    ));
-    assert!(matches!(
-        deliver(&forever, &b).await,
-        Outcome::Delivered {
-            disposition: Disposition::Duplicate,
-            ..
-        }
-    ));
+    assert_eq!(deliver(&forever, &b).await.kind(), OutcomeKind::Handled);
+    assert_eq!(deliver(&forever, &b).await.kind(), OutcomeKind::Duplicate);
     // Capped at 2^62 ms, which Redis takes.
     let ttl = pttl(&forever.dedup().key("evt_max")).await;
     assert!(ttl > 1 << 61, "{ttl}");
@@ -1179,13 +993,7 @@ async fn leases_and_ttls_of_duration_max_and_zero_through_redis() {
     let b = body("evt_zero", "charge.succeeded");
     // Rounded up to 1 ms: a handled id is forgotten almost at once.
     for _ in 0..2 {
-        assert!(matches!(
-            deliver(&never, &b).await,
-            Outcome::Delivered {
-                disposition: Disposition::Handled,
-                ..
-            }
-        ));
+        assert_eq!(deliver(&never, &b).await.kind(), OutcomeKind::Handled);
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     assert_eq!(handler.counts(), (3, 3));

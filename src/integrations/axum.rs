@@ -91,7 +91,7 @@ impl IntoResponse for Outcome {
 /// use axum::body::Body;
 /// use axum::extract::FromRequest;
 /// use axum::http::Request;
-/// use stripe_webhooks::dispatch::{Disposition, Dispatcher, HandlerError, Outcome};
+/// use stripe_webhooks::dispatch::{Dispatcher, HandlerError, OutcomeKind};
 /// use stripe_webhooks::integrations::axum::StripeDelivery;
 /// use stripe_webhooks::{testing, Event, Webhook};
 ///
@@ -109,7 +109,7 @@ impl IntoResponse for Outcome {
 ///     Ok::<(), HandlerError>(())
 /// });
 /// let outcome = pollster::block_on(delivery.dispatch(&dispatcher));
-/// assert!(matches!(outcome, Outcome::Delivered { disposition: Disposition::Handled, .. }));
+/// assert_eq!(outcome.kind(), OutcomeKind::Handled);
 /// ```
 #[derive(Clone)]
 pub struct StripeDelivery {
