@@ -56,39 +56,27 @@ macro_rules! errors {
             }
         }
 
-        /// A stable, copyable classification of an [`Error`].
-        ///
-        /// [`as_str`](ErrorKind::as_str) gives a fixed snake_case label for metrics, and
-        /// [`status`](ErrorKind::status) the HTTP status to answer Stripe with.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum ErrorKind {
-            $(
-                #[doc = concat!("See [`Error::", stringify!($variant), "`].")]
-                $variant,
-            )+
+        crate::label_enum::label_enum! {
+            /// A stable, copyable classification of an [`Error`].
+            ///
+            /// [`as_str`](ErrorKind::as_str) gives a fixed snake_case label for metrics, and
+            /// [`status`](ErrorKind::status) the HTTP status to answer Stripe with.
+            pub enum ErrorKind {
+                $(
+                    #[doc = concat!("See [`Error::", stringify!($variant), "`].")]
+                    $variant => $label,
+                )+
+            }
         }
 
         impl ErrorKind {
-            /// Every kind, in declaration order: for dashboards that pre-register a metric per
-            /// label.
-            pub const ALL: [ErrorKind; [$(ErrorKind::$variant),+].len()] =
-                [$(ErrorKind::$variant),+];
-
-            /// A fixed snake_case label, stable across releases, for metrics and logs.
-            #[must_use]
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(ErrorKind::$variant => $label,)+
-                }
-            }
-
             /// The HTTP status to answer a delivery that failed this way.
             ///
-            /// A misconfigured secret is the endpoint's fault and can be fixed, so it answers 500 and
-            /// Stripe retries later. Everything wrong with the request itself answers 400 (413 for an
-            /// oversized body): a retry of the same bytes cannot succeed. [`ObjectShape`](ErrorKind::ObjectShape) arises in a
-            /// handler, after verification, and also answers 500 so that no genuine event is lost.
+            /// A misconfigured secret is the endpoint's fault and can be fixed, so it answers 500
+            /// and Stripe retries later. Everything wrong with the request itself answers 400
+            /// (413 for an oversized body): a retry of the same bytes cannot succeed.
+            /// [`ObjectShape`](ErrorKind::ObjectShape) arises in a handler, after verification,
+            /// and also answers 500 so that no genuine event is lost.
             #[must_use]
             pub const fn status(self) -> u16 {
                 match self {
@@ -326,12 +314,6 @@ impl ErrorKind {
     }
 }
 
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,16 +327,6 @@ mod tests {
             "{}",
             std::mem::size_of::<Error>()
         );
-    }
-
-    #[test]
-    fn every_kind_sits_at_its_own_index_with_its_own_label() {
-        let labels: std::collections::HashSet<_> =
-            ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(labels.len(), ErrorKind::ALL.len());
-        for (index, kind) in ErrorKind::ALL.iter().enumerate() {
-            assert_eq!(*kind as usize, index);
-        }
     }
 
     #[test]

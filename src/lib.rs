@@ -10,6 +10,7 @@ pub mod failure;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod integrations;
+mod label_enum;
 mod open_enum;
 pub mod resources;
 pub mod signature;

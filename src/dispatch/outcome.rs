@@ -82,59 +82,29 @@ pub enum Disposition {
     StoreUnavailable(StoreError),
 }
 
-/// Declares [`OutcomeKind`] from one table of `Variant => "label"` lines.
-macro_rules! outcome_kinds {
-    ($($(#[$doc:meta])* $variant:ident => $label:literal,)+) => {
-        /// The kind of an [`Outcome`]: a fixed label for metrics and logs, and the index of
-        /// its counter in [`Metrics`](super::Metrics).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum OutcomeKind {
-            $($(#[$doc])* $variant,)+
-        }
-
-        impl OutcomeKind {
-            /// Every kind, in declaration order: for dashboards that pre-register a metric per
-            /// label.
-            pub const ALL: [OutcomeKind; [$(OutcomeKind::$variant),+].len()] =
-                [$(OutcomeKind::$variant),+];
-
-            /// A fixed snake_case label, stable across releases, for metrics and logs.
-            #[must_use]
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(OutcomeKind::$variant => $label,)+
-                }
-            }
-        }
-    };
-}
-
-outcome_kinds! {
-    /// [`Disposition::Handled`].
-    Handled => "handled",
-    /// [`Disposition::Ignored`].
-    Ignored => "ignored",
-    /// [`Disposition::Duplicate`].
-    Duplicate => "duplicate",
-    /// [`Disposition::InProgress`].
-    InProgress => "in_progress",
-    /// [`Outcome::Rejected`]; [`Metrics::rejected`](super::Metrics::rejected) counts them by
-    /// [`ErrorKind`](crate::ErrorKind).
-    Rejected => "rejected",
-    /// [`Disposition::Failed`] with a transient error (retried).
-    FailedTransient => "failed_transient",
-    /// [`Disposition::Failed`] with a permanent error (acknowledged, not retried).
-    FailedPermanent => "failed_permanent",
-    /// [`Disposition::Panicked`].
-    Panicked => "panicked",
-    /// [`Disposition::StoreUnavailable`].
-    StoreUnavailable => "store_unavailable",
-}
-
-impl fmt::Display for OutcomeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::label_enum::label_enum! {
+    /// The kind of an [`Outcome`]: a fixed label for metrics and logs, and the index of its
+    /// counter in [`Metrics`](super::Metrics).
+    pub enum OutcomeKind {
+        /// [`Disposition::Handled`].
+        Handled => "handled",
+        /// [`Disposition::Ignored`].
+        Ignored => "ignored",
+        /// [`Disposition::Duplicate`].
+        Duplicate => "duplicate",
+        /// [`Disposition::InProgress`].
+        InProgress => "in_progress",
+        /// [`Outcome::Rejected`]; [`Metrics::rejected`](super::Metrics::rejected) counts them by
+        /// [`ErrorKind`](crate::ErrorKind).
+        Rejected => "rejected",
+        /// [`Disposition::Failed`] with a transient error (retried).
+        FailedTransient => "failed_transient",
+        /// [`Disposition::Failed`] with a permanent error (acknowledged, not retried).
+        FailedPermanent => "failed_permanent",
+        /// [`Disposition::Panicked`].
+        Panicked => "panicked",
+        /// [`Disposition::StoreUnavailable`].
+        StoreUnavailable => "store_unavailable",
     }
 }
 
@@ -246,21 +216,6 @@ impl fmt::Display for Outcome {
             Disposition::StoreUnavailable(_) => {
                 write!(f, "{id}: duplicate store unavailable, retry later")
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::OutcomeKind;
-
-    #[test]
-    fn every_kind_sits_at_its_own_index_with_its_own_label() {
-        let labels: std::collections::BTreeSet<_> =
-            OutcomeKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(labels.len(), OutcomeKind::ALL.len());
-        for (index, kind) in OutcomeKind::ALL.iter().enumerate() {
-            assert_eq!(*kind as usize, index);
         }
     }
 }
