@@ -4,10 +4,13 @@
 
 mod envelope;
 mod event_type;
-pub(crate) mod object;
+mod object;
+mod object_ref;
 mod thin;
+mod wire;
 
-pub use envelope::{Event, ObjectRef, RequestInfo};
+pub use envelope::{Event, RequestInfo};
 pub use event_type::EventType;
 pub use object::EventObject;
+pub use object_ref::ObjectRef;
 pub use thin::{RelatedObject, ThinEvent};

@@ -7,26 +7,15 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::event_type::EventType;
-use super::object::EventObject;
-use crate::Error;
-
-/// The `object` string of a snapshot event.
-const EVENT_OBJECT: &str = "event";
-/// The `object` string of a thin event (event destinations).
-pub(crate) const THIN_EVENT_OBJECT: &str = "v2.core.event";
-
-/// A field that may be absent, present as `null`, or present with a value: all three are kept
-/// apart so that serializing gives back exactly what was received.
-type Slot<T> = Option<Option<T>>;
-
-/// Fields this crate does not know, as sent: in their order, a repeated key as often as it came,
-/// each value as its raw JSON text (so no number or nesting serde_json's `Value` cannot hold
-/// can make a genuine event fail to parse).
-pub(crate) type RawFields = Vec<(String, Box<RawValue>)>;
+use super::object::{parse_as, EventObject};
+use super::object_ref::ObjectRef;
+use super::wire::{
+    as_sent, put, raw_string, value, RawFields, Slot, EVENT_OBJECT, THIN_EVENT_OBJECT,
+};
+use crate::error::Error;
 
 /// A Stripe snapshot event (`"object": "event"`).
 ///
@@ -110,7 +99,7 @@ pub struct Event {
     /// Raw, so a count beyond `i64` (or written `2.0`) never fails the parse.
     pending_webhooks: Slot<Box<RawValue>>,
     /// Raw as sent; `request_info` is what [`Event::request`] reads, taken from it at parse time.
-    request: Option<Box<RawValue>>,
+    request: Slot<Box<RawValue>>,
     request_info: Option<Request>,
     account: Slot<String>,
     context: Slot<String>,
@@ -121,8 +110,8 @@ pub struct Event {
 /// `data`, with `object` and `previous_attributes` kept as raw text.
 #[derive(Clone)]
 struct EventData {
-    object: Option<Box<RawValue>>,
-    previous_attributes: Option<Box<RawValue>>,
+    object: Slot<Box<RawValue>>,
+    previous_attributes: Slot<Box<RawValue>>,
     extra: RawFields,
 }
 
@@ -203,7 +192,7 @@ impl Event {
     /// 2014-06-02 or when Stripe sent `null`.
     #[must_use]
     pub fn api_version(&self) -> Option<&str> {
-        self.api_version.as_ref()?.as_deref()
+        value(&self.api_version)
     }
 
     /// How many webhook deliveries of this event had not yet succeeded when it was sent;
@@ -211,7 +200,7 @@ impl Event {
     /// number is still kept, and serialized back, as sent).
     #[must_use]
     pub fn pending_webhooks(&self) -> Option<i64> {
-        let raw = self.pending_webhooks.as_ref()?.as_ref()?;
+        let raw = value(&self.pending_webhooks)?;
         serde_json::from_str(raw.get()).ok()
     }
 
@@ -232,26 +221,26 @@ impl Event {
     /// The connected account (`acct_…`) the event happened on, for Connect endpoints.
     #[must_use]
     pub fn account(&self) -> Option<&str> {
-        self.account.as_ref()?.as_deref()
+        value(&self.account)
     }
 
     /// The `context` of the event (an account or organization context), if any.
     #[must_use]
     pub fn context(&self) -> Option<&str> {
-        self.context.as_ref()?.as_deref()
+        value(&self.context)
     }
 
     /// `data.object` exactly as Stripe sent it (the JSON `null` when it was absent).
     #[must_use]
     pub fn object_raw(&self) -> &RawValue {
-        self.data.object.as_deref().unwrap_or(RawValue::NULL)
+        value(&self.data.object).unwrap_or(RawValue::NULL)
     }
 
     /// `data.previous_attributes` exactly as sent: on `*.updated` events, the old values of
     /// the fields that changed.
     #[must_use]
     pub fn previous_attributes_raw(&self) -> Option<&RawValue> {
-        self.data.previous_attributes.as_deref()
+        as_sent(&self.data.previous_attributes)
     }
 
     /// `data.previous_attributes` read as `T` (a `serde_json::Map`, or a struct of the fields
@@ -262,7 +251,7 @@ impl Event {
     /// [`Error::ObjectShape`] when it does not fit `T`; the path starts at `previous_attributes`.
     pub fn previous_attributes_as<T: DeserializeOwned>(&self) -> Result<Option<T>, Error> {
         self.previous_attributes_raw()
-            .map(|raw| super::object::from_raw(raw, ".previous_attributes"))
+            .map(|raw| parse_as(raw, ".previous_attributes"))
             .transpose()
     }
 
@@ -284,7 +273,7 @@ impl Event {
     ///
     /// [`Error::ObjectShape`] naming the field path where the object does not fit `T`.
     pub fn object_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        super::object::from_raw(self.object_raw(), "")
+        parse_as(self.object_raw(), "")
     }
 
     /// `data.object.id` and `data.object.object` (for ordering and grouping), read without
@@ -292,62 +281,6 @@ impl Event {
     #[must_use]
     pub fn object_ref(&self) -> ObjectRef {
         serde_json::from_str(self.object_raw().get()).unwrap_or_default()
-    }
-}
-
-/// The identity of the object an event is about: `data.object.id` and `data.object.object`.
-///
-/// Read leniently: a value that is not a string is `None`, and a key given twice counts with
-/// its last value, as `serde_json::Value` (and so [`EventObject::Unknown`]) reads it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub struct ObjectRef {
-    /// `data.object.id`, e.g. `pi_…`.
-    pub id: Option<String>,
-    /// `data.object.object`, e.g. `payment_intent`.
-    pub kind: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for ObjectRef {
-    /// Only a JSON object has an identity; any other value is an error (callers default it).
-    // Hand-written rather than derived: a derive refuses a repeated key, which made a typed
-    // resource with a repeated `object` key fall back to `EventObject::Unknown` without a
-    // word (fuzz finding, tests/regression/duplicate_object_key.rs), and it also read a JSON
-    // array positionally as if it were an object.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RefVisitor;
-
-        impl<'de> Visitor<'de> for RefVisitor {
-            type Value = ObjectRef;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ObjectRef, A::Error> {
-                let mut identity = ObjectRef::default();
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match &*key {
-                        "id" => identity.id = lenient_string(map.next_value()?),
-                        "object" => identity.kind = lenient_string(map.next_value()?),
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(identity)
-            }
-        }
-
-        deserializer.deserialize_map(RefVisitor)
-    }
-}
-
-/// A string, or `None` for anything else (never an error).
-fn lenient_string(value: Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s),
-        _ => None,
     }
 }
 
@@ -416,7 +349,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         let mut livemode: Slot<bool> = None;
         let mut api_version: Slot<String> = None;
         let mut pending_webhooks: Slot<Box<RawValue>> = None;
-        let mut request: Option<Box<RawValue>> = None;
+        let mut request: Slot<Box<RawValue>> = None;
         let mut account: Slot<String> = None;
         let mut context: Slot<String> = None;
         let mut data: Option<EventData> = None;
@@ -448,12 +381,12 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
             }
         }
 
-        match object.as_ref().and_then(Option::as_deref) {
+        match value(&object) {
             None | Some(EVENT_OBJECT) => {}
             Some(THIN_EVENT_OBJECT) => return Ok(Parsed::Thin),
             Some(other) => {
                 return Ok(Parsed::Invalid(format!(
-                    "`object` is {other:?}, expected \"event\""
+                    "`object` is {other:?}, expected {EVENT_OBJECT:?}"
                 )))
             }
         }
@@ -477,7 +410,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                 created_raw.get()
             )));
         };
-        let request_info = request.as_deref().and_then(Request::read);
+        let request_info = value(&request).and_then(Request::read);
 
         Ok(Parsed::Event(Box::new(Event {
             id,
@@ -500,15 +433,6 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
 /// Whether a raw JSON value is a number (of any size or precision).
 fn is_number(raw: &RawValue) -> bool {
     matches!(raw.get().as_bytes().first(), Some(b'-' | b'0'..=b'9'))
-}
-
-/// A raw JSON string's text, or `None` for any other value (never an error).
-pub(crate) fn raw_string(raw: &RawValue) -> Option<String> {
-    if raw.get().starts_with('"') {
-        serde_json::from_str(raw.get()).ok()
-    } else {
-        None
-    }
 }
 
 impl Request {
@@ -601,18 +525,6 @@ impl<'de> Deserialize<'de> for Event {
     }
 }
 
-/// Writes a slot back as it came: absent stays absent, `null` stays `null`.
-fn put<M: SerializeMap, T: Serialize>(
-    map: &mut M,
-    key: &str,
-    slot: &Slot<T>,
-) -> Result<(), M::Error> {
-    match slot {
-        Some(value) => map.serialize_entry(key, value),
-        None => Ok(()),
-    }
-}
-
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
@@ -623,9 +535,7 @@ impl Serialize for Event {
         put(&mut map, "livemode", &self.livemode)?;
         put(&mut map, "api_version", &self.api_version)?;
         put(&mut map, "pending_webhooks", &self.pending_webhooks)?;
-        if let Some(request) = &self.request {
-            map.serialize_entry("request", request)?;
-        }
+        put(&mut map, "request", &self.request)?;
         put(&mut map, "account", &self.account)?;
         put(&mut map, "context", &self.context)?;
         map.serialize_entry("data", &self.data)?;
@@ -639,12 +549,8 @@ impl Serialize for Event {
 impl Serialize for EventData {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        if let Some(object) = &self.object {
-            map.serialize_entry("object", object)?;
-        }
-        if let Some(previous) = &self.previous_attributes {
-            map.serialize_entry("previous_attributes", previous)?;
-        }
+        put(&mut map, "object", &self.object)?;
+        put(&mut map, "previous_attributes", &self.previous_attributes)?;
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }

@@ -4,9 +4,9 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::envelope::ObjectRef;
+use super::object_ref::ObjectRef;
+use crate::error::Error;
 use crate::resources;
-use crate::Error;
 
 /// Declares `EventObject` from `Variant(Type) => "object string"` lines.
 macro_rules! event_objects {
@@ -51,9 +51,9 @@ macro_rules! event_objects {
             pub fn from_raw(raw: &RawValue) -> Result<EventObject, Error> {
                 let identity: ObjectRef = serde_json::from_str(raw.get()).unwrap_or_default();
                 match identity.kind.as_deref() {
-                    $(Some($object) => from_raw::<resources::$ty>(raw, "")
+                    $(Some($object) => parse_as::<resources::$ty>(raw, "")
                         .map(|object| EventObject::$variant(Box::new(object))),)+
-                    _ => from_raw(raw, "").map(EventObject::Unknown),
+                    _ => parse_as(raw, "").map(EventObject::Unknown),
                 }
             }
 
@@ -90,7 +90,7 @@ event_objects! {
 ///
 /// The fast path parses without tracking the path; only a failed parse is repeated with
 /// `serde_path_to_error`, so the common case pays nothing for good error messages.
-pub(crate) fn from_raw<T: DeserializeOwned>(raw: &RawValue, prefix: &str) -> Result<T, Error> {
+pub(crate) fn parse_as<T: DeserializeOwned>(raw: &RawValue, prefix: &str) -> Result<T, Error> {
     if let Ok(value) = serde_json::from_str(raw.get()) {
         return Ok(value);
     }

@@ -1,6 +1,7 @@
 //! [`ThinEvent`]: the lightweight notification that event destinations send.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
@@ -10,8 +11,10 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::envelope::{raw_string, RawFields, THIN_EVENT_OBJECT};
-use crate::Error;
+use super::wire::{
+    as_sent, put, raw_string, value, RawFields, Slot, EVENT_OBJECT, THIN_EVENT_OBJECT,
+};
+use crate::error::Error;
 
 /// A thin event (`"object": "v2.core.event"`), as sent to event destinations.
 ///
@@ -42,32 +45,49 @@ use crate::Error;
 /// assert_eq!(event.created().unwrap().year(), 2024);
 /// # Ok::<(), stripe_webhooks::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ThinEvent {
     id: String,
     object: String,
     event_type: String,
     created: String,
-    // Absent stays absent and `null` stays `null` (`Some(None)`, or the raw text `null`): a
-    // plain `Option` read `null` as absent and dropped it on the way back out (fuzz finding,
-    // tests/regression/thin_event_null_fields.rs).
-    livemode: Option<Option<bool>>,
-    context: Option<Box<RawValue>>,
-    reason: Option<Box<RawValue>>,
-    related_object: Option<Box<RawValue>>,
+    // Slots keep absent and `null` apart: a plain `Option` read `null` as absent and dropped
+    // it on the way back out (fuzz finding, tests/regression/thin_event_null_fields.rs).
+    livemode: Slot<bool>,
+    context: Slot<Box<RawValue>>,
+    reason: Slot<Box<RawValue>>,
+    related_object: Slot<Box<RawValue>>,
     extra: RawFields,
     // Read from the raw fields above at parse time, for the accessors.
     context_str: Option<String>,
-    reason_value: Option<Value>,
     related: Option<RelatedObject>,
+    // Read on the first call of `reason()` only: most handlers never ask.
+    reason_value: OnceLock<Option<Value>>,
+}
+
+impl fmt::Debug for ThinEvent {
+    /// The fields as sent; what the accessors read from them is left out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThinEvent")
+            .field("id", &self.id)
+            .field("object", &self.object)
+            .field("event_type", &self.event_type)
+            .field("created", &self.created)
+            .field("livemode", &self.livemode)
+            .field("context", &self.context)
+            .field("reason", &self.reason)
+            .field("related_object", &self.related_object)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl PartialEq for ThinEvent {
     /// Equal when both hold the same fields with the same values, the raw ones compared as
     /// the JSON text they were sent as.
     fn eq(&self, other: &Self) -> bool {
-        fn raw(value: &Option<Box<RawValue>>) -> Option<&str> {
-            value.as_deref().map(RawValue::get)
+        fn raw(slot: &Slot<Box<RawValue>>) -> Option<&str> {
+            as_sent(slot).map(RawValue::get)
         }
         self.id == other.id
             && self.object == other.object
@@ -166,7 +186,7 @@ impl<'de> Visitor<'de> for ThinVisitor {
         // Every known field is read raw first: `object` decides what the rest must be (a
         // snapshot event's integer `created` is not a thin event's error). A known field sent
         // twice keeps its last value.
-        let mut known: [Option<Box<RawValue>>; KNOWN.len()] = Default::default();
+        let mut known: [Slot<Box<RawValue>>; KNOWN.len()] = Default::default();
         let mut extra = RawFields::new();
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match KNOWN.iter().position(|field| *field == &*key) {
@@ -176,30 +196,34 @@ impl<'de> Visitor<'de> for ThinVisitor {
         }
         let [id, object, event_type, created, livemode, context, reason, related_object] = known;
 
-        let Some(object) = object.as_deref().and_then(raw_string) else {
+        let Some(object) = value(&object).and_then(raw_string) else {
             return Ok(Parsed::Invalid("missing field `object`".to_owned()));
         };
         match object.as_str() {
             THIN_EVENT_OBJECT => {}
-            "event" => return Ok(Parsed::Snapshot),
+            EVENT_OBJECT => return Ok(Parsed::Snapshot),
             other => {
                 return Ok(Parsed::Invalid(format!(
-                    "`object` is {other:?}, expected \"v2.core.event\""
+                    "`object` is {other:?}, expected {THIN_EVENT_OBJECT:?}"
                 )))
             }
         }
-        let string = |raw: Option<Box<RawValue>>, field: &str| match raw {
+        let string = |slot: Slot<Box<RawValue>>, field: &str| match slot {
             None => Err(format!("missing field `{field}`")),
-            Some(raw) => {
-                raw_string(&raw).ok_or_else(|| format!("field `{field}`: expected a string"))
-            }
+            Some(raw) => raw
+                .as_deref()
+                .and_then(raw_string)
+                .ok_or_else(|| format!("field `{field}`: expected a string")),
         };
         let fields = (|| {
             let id = string(id, "id")?;
             let event_type = string(event_type, "type")?;
             let created = string(created, "created")?;
             let livemode = livemode
-                .map(|raw| serde_json::from_str::<Option<bool>>(raw.get()))
+                .map(|raw| {
+                    raw.map(|raw| serde_json::from_str::<bool>(raw.get()))
+                        .transpose()
+                })
                 .transpose()
                 .map_err(|_| "field `livemode`: expected a boolean or null".to_owned())?;
             Ok::<_, String>((id, event_type, created, livemode))
@@ -209,12 +233,8 @@ impl<'de> Visitor<'de> for ThinVisitor {
             Err(reason) => return Ok(Parsed::Invalid(reason)),
         };
 
-        let context_str = context.as_deref().and_then(raw_string);
-        let reason_value = reason
-            .as_deref()
-            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-            .filter(|reason| !reason.is_null());
-        let related = related_object.as_deref().and_then(RelatedObject::read);
+        let context_str = value(&context).and_then(raw_string);
+        let related = value(&related_object).and_then(RelatedObject::read);
         Ok(Parsed::Thin(Box::new(ThinEvent {
             id,
             object,
@@ -226,8 +246,8 @@ impl<'de> Visitor<'de> for ThinVisitor {
             related_object,
             extra,
             context_str,
-            reason_value,
             related,
+            reason_value: OnceLock::new(),
         })))
     }
 }
@@ -262,18 +282,10 @@ impl Serialize for ThinEvent {
         map.serialize_entry("object", &self.object)?;
         map.serialize_entry("type", &self.event_type)?;
         map.serialize_entry("created", &self.created)?;
-        if let Some(livemode) = &self.livemode {
-            map.serialize_entry("livemode", livemode)?;
-        }
-        for (key, raw) in [
-            ("context", &self.context),
-            ("reason", &self.reason),
-            ("related_object", &self.related_object),
-        ] {
-            if let Some(raw) = raw {
-                map.serialize_entry(key, raw)?;
-            }
-        }
+        put(&mut map, "livemode", &self.livemode)?;
+        put(&mut map, "context", &self.context)?;
+        put(&mut map, "reason", &self.reason)?;
+        put(&mut map, "related_object", &self.related_object)?;
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -345,13 +357,15 @@ impl ThinEvent {
     /// [`reason_raw`](ThinEvent::reason_raw)).
     #[must_use]
     pub fn reason(&self) -> Option<&Value> {
-        self.reason_value.as_ref()
+        self.reason_value
+            .get_or_init(|| serde_json::from_str(value(&self.reason)?.get()).ok())
+            .as_ref()
     }
 
     /// `reason` exactly as sent (`None` when absent; the JSON `null` when sent as `null`).
     #[must_use]
     pub fn reason_raw(&self) -> Option<&RawValue> {
-        self.reason.as_deref()
+        as_sent(&self.reason)
     }
 
     /// The object the event is about.

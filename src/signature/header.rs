@@ -1,6 +1,6 @@
 //! Parsing the `Stripe-Signature` header into a timestamp and the `v1` signatures it carries.
 
-use crate::Error;
+use crate::error::Error;
 
 /// The longest `Stripe-Signature` header accepted, in bytes.
 ///

@@ -4,7 +4,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::Error;
+use crate::error::Error;
 
 /// A webhook endpoint's signing secret (`whsec_…`).
 ///

@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 
 use super::header::{ParsedHeader, SIGNATURE_LEN};
 use super::secret::Secret;
+use crate::error::Error;
 use crate::event::{Event, ThinEvent};
-use crate::Error;
 
 type HmacSha256 = Hmac<Sha256>;
 
