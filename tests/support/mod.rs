@@ -8,10 +8,20 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use stripe_webhooks::{Error, Event};
 
+/// The repository's root: the root package's folder, where these helpers are
+/// (`tests/support/`). The `integration/` package's tests include them from there too (with
+/// `#[path]`), so paths are taken from here, never from the including package's folder.
+pub(crate) fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("tests/support/mod.rs").is_file())
+        .expect("the repository root (the folder with tests/support/mod.rs)")
+}
+
 /// The shared Stripe corpus (`../shared/stripe/fixtures`), read at test time and never copied
 /// into this repository. Absent: `None` with a loud message, or a failure under `CI=true`.
 pub(crate) fn shared_fixtures() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/stripe/fixtures");
+    let dir = repo_root().join("../shared/stripe/fixtures");
     if dir.is_dir() {
         return Some(dir);
     }
@@ -91,11 +101,7 @@ pub(crate) fn try_read_json(path: &Path) -> Option<Value> {
 
 /// Our own fixture `tests/fixtures/resources/<name>`, as JSON.
 pub(crate) fn fixture(name: &str) -> Value {
-    read_json(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/resources")
-            .join(name),
-    )
+    read_json(&repo_root().join("tests/fixtures/resources").join(name))
 }
 
 /// A snapshot event of `event_type` around `object` (its `data.object`), as Stripe would deliver it.
@@ -180,7 +186,7 @@ pub(crate) fn objects_where<'a>(
     out
 }
 
-/// An example binary built by `cargo test` beside the calling test.
+/// An example binary (of either package) built by `cargo test` beside the calling test.
 pub(crate) fn example(name: &str) -> std::process::Command {
     let mut path: PathBuf = std::env::current_exe().expect("the test binary's path");
     path.pop();
@@ -190,7 +196,7 @@ pub(crate) fn example(name: &str) -> std::process::Command {
     let binary = path.join("examples").join(name);
     assert!(
         binary.exists(),
-        "{} is not built: run the whole `cargo test` (it builds the examples) or `cargo build --examples`",
+        "{} is not built: run the whole `cargo test --workspace` (it builds the examples) or `cargo build --workspace --examples`",
         binary.display()
     );
     std::process::Command::new(binary)

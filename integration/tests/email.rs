@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use mail_parser::{Address, MessageParser, MimeHeaders};
@@ -99,7 +100,7 @@ impl SmtpServer {
         use std::io::BufRead;
         let port = free_port();
         let maildir = temp_dir(name).join("Maildir");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_server.py");
+        let script = support::repo_root().join("tests/support/smtp_server.py");
         let mut child = Command::new(PYTHON)
             .arg(script)
             .arg(port.to_string())

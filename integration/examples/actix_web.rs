@@ -4,13 +4,13 @@
 //! Run with
 //!
 //! ```sh
-//! STRIPE_WEBHOOK_SECRET=whsec_... cargo run --example actix_web --features http -- --addr 127.0.0.1:4242
+//! STRIPE_WEBHOOK_SECRET=whsec_... cargo run -p stripe-webhooks-integration --example actix_web --features http -- --addr 127.0.0.1:4242
 //! ```
 //!
 //! then forward events to it with `stripe listen --forward-to localhost:4242/webhook` (the
 //! Stripe CLI prints the `whsec_...` secret to use).
 
-#[path = "common/config.rs"]
+#[path = "../../examples/common/config.rs"]
 mod config;
 
 use std::net::TcpListener;

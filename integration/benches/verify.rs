@@ -2,7 +2,7 @@
 //! HMAC-SHA256 over `"{t}.{payload}"` plus the hex decode of the header's signature, the least
 //! work any Stripe verifier must do.
 //!
-//! Run with `cargo bench --bench verify`.
+//! Run with `cargo bench -p stripe-webhooks-integration --bench verify`.
 
 #[path = "common/floor.rs"]
 mod floor;

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::collections::BTreeSet;

@@ -20,7 +20,7 @@ const RANDOM_PAYLOADS: usize = 220;
 
 fn sdk_dir() -> PathBuf {
     std::env::var_os("STRIPE_SDK_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/conformance"),
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/conformance"),
         PathBuf::from,
     )
 }

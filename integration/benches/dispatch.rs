@@ -4,7 +4,7 @@
 //!
 //! Every iteration delivers a new event id (signed outside the timing), so each one takes the
 //! handled path, and the duplicate store grows to its bound as a busy endpoint's would.
-//! Run with `cargo bench --bench dispatch`.
+//! Run with `cargo bench -p stripe-webhooks-integration --bench dispatch`.
 
 #[path = "common/floor.rs"]
 mod floor;

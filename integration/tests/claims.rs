@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,6 +3,7 @@
 #![cfg(feature = "tracing")]
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::io::Write;

@@ -1,7 +1,7 @@
 //! A dudect-style statistical timing check: does the time `Webhook::verify_at` takes to reject
 //! a forged signature depend on how many leading hex digits of it are right?
 //!
-//! Run by hand (CI only builds it): `cargo bench --bench timing [-- --samples N]`.
+//! Run by hand (CI only builds it): `cargo bench -p stripe-webhooks-integration --bench timing [-- --samples N]`.
 //!
 //! Three classes of forged `v1` signatures for one payload (and a repeat of the first, as an
 //! A/A control of the method): the first k = 0, 32 and 63 of the 64 hex digits are right and every other digit is wrong (changed within its own character

@@ -4,7 +4,7 @@
 //! `Event::from_slice` + `event.object()` (the typed invoice).
 //!
 //! The payloads are invoice events of about 1, 4 and 64 KB (an invoice with more line items).
-//! Run with `cargo bench --bench parse`.
+//! Run with `cargo bench -p stripe-webhooks-integration --bench parse`.
 
 use std::hint::black_box;
 
@@ -12,7 +12,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use serde_json::Value;
 use stripe_webhooks::{Event, EventObject};
 
-const FIXTURE: &str = include_str!("../tests/fixtures/events/invoice.payment_failed.basil.json");
+const FIXTURE: &str = include_str!("../../tests/fixtures/events/invoice.payment_failed.basil.json");
 
 /// The crate's invoice event, its line items repeated until the body is about `size` bytes
 /// (or trimmed, and its description padded, to reach small sizes).
