@@ -6,6 +6,7 @@ mod envelope;
 mod event_type;
 mod object;
 mod object_ref;
+mod one_pass;
 mod thin;
 mod wire;
 
