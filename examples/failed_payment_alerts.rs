@@ -71,7 +71,7 @@ impl Notifier for PostJson {
     // A blocking client is fine on this example's thread-per-request server; in an async
     // server use an async client here.
     async fn notify(&self, failure: &PaymentFailure) -> Result<(), NotifyError> {
-        let message = serde_json::json!({ "text": failure.summary() });
+        let message = serde_json::json!({ "text": failure.to_string() });
         self.agent
             .post(&self.url)
             .header("Content-Type", "application/json")

@@ -47,7 +47,7 @@ fn from_payment_intent_payment_failed() {
     );
     assert!(!failure.livemode);
     assert_eq!(
-        failure.summary(),
+        failure.to_string(),
         "[test mode] Payment of 49.00 EUR failed for jenny.rosen@example.com (cus_RfAiledCustomer01): \
          card_declined, insufficient_funds: Your card has insufficient funds. \
          [payment_intent pi_3QxFailedPaymentIntent01, event evt_3QxFailedPaymentIntent01]"
@@ -81,7 +81,7 @@ fn from_invoice_payment_failed_of_basil_without_charge() {
         .as_deref()
         .unwrap()
         .starts_with("https://invoice.stripe.com/"));
-    let summary = failure.summary();
+    let summary = failure.to_string();
     assert!(summary.starts_with("[test mode] Invoice ACME-0042 payment of 29.00 USD failed for billing@acme.example (cus_RInvoiceCustomer01); attempt 2; next retry 2025-11-26 00:01 UTC; pay at https://invoice.stripe.com/"), "{summary}");
 }
 
@@ -102,7 +102,7 @@ fn from_invoice_payment_failed_before_basil_with_charge() {
         Some("pi_000000000000000000000000")
     );
     assert_eq!(failure.next_retry, None);
-    assert!(failure.summary().contains("; no automatic retry"));
+    assert!(failure.to_string().contains("; no automatic retry"));
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn from_charge_failed() {
         failure.payment_intent_id.as_deref(),
         Some("pi_3QxChargeFailedPI01")
     );
-    assert!(failure.summary().contains("Your card was declined."));
+    assert!(failure.to_string().contains("Your card was declined."));
 }
 
 #[test]

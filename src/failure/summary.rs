@@ -21,7 +21,8 @@ pub enum FailureSource {
     Charge,
 }
 
-/// One failed payment, with what a person needs to act on it.
+/// One failed payment, with what a person needs to act on it; `Display` writes it as one
+/// line for people: what failed, for whom, why, and what happens next.
 ///
 /// # Examples
 ///
@@ -37,7 +38,7 @@ pub enum FailureSource {
 /// let failure = PaymentFailure::from_event(&event)?.expect("a failure event");
 /// assert_eq!(failure.decline_code.as_deref(), Some("insufficient_funds"));
 /// assert_eq!(
-///     failure.summary(),
+///     failure.to_string(),
 ///     "Payment of 49.00 EUR failed for jenny@example.com (cus_1): card_declined, \
 ///      insufficient_funds: Your card has insufficient funds. [payment_intent pi_1, event evt_1]"
 /// );
@@ -219,12 +220,6 @@ impl PaymentFailure {
         failure.advice_code = outcome.advice_code;
         failure.payment_intent_id = id_of(&charge.payment_intent);
         failure
-    }
-
-    /// One line for people: what failed, for whom, why, and what happens next.
-    #[must_use]
-    pub fn summary(&self) -> String {
-        self.to_string()
     }
 
     /// The failed object's page in the Stripe Dashboard (under `/test/` for a test-mode
