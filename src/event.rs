@@ -1,6 +1,5 @@
-//! Events: [`Event`] (snapshot), [`ThinEvent`], [`EventType`] and [`EventObject`].
-//!
-//! Use the types from the crate root.
+//! Events: [`Event`] (snapshot), [`ThinEvent`], [`EventType`] and [`EventObject`], re-exported
+//! at the crate root.
 
 mod envelope;
 mod event_type;
