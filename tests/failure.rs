@@ -12,7 +12,7 @@ use stripe_webhooks::failure::{
     FailureAlerts, FailureSource, Notifier, NotifyError, PaymentFailure,
 };
 use stripe_webhooks::testing::{block_on, signature_header};
-use stripe_webhooks::{Event, Webhook};
+use stripe_webhooks::{Event, EventType, Webhook};
 use time::macros::datetime;
 
 fn event(name: &str) -> Event {
@@ -176,7 +176,7 @@ fn fan_out_reports_failures_and_retries_only_those() {
         });
     let secret = "whsec_alerts";
     let dispatcher = Dispatcher::new(Webhook::new(secret), alerts)
-        .enabled_events(FailureAlerts::EVENT_TYPES.iter().copied());
+        .enabled_events(FailureAlerts::EVENT_TYPES.iter().map(EventType::as_str));
 
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/events/charge.failed.json");
