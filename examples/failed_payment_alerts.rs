@@ -28,7 +28,7 @@ use std::time::Duration;
 use stripe_webhooks::dispatch::Dispatcher;
 use stripe_webhooks::failure::{FailureAlerts, Notifier, NotifyError, PaymentFailure};
 use stripe_webhooks::testing::EventBuilder;
-use stripe_webhooks::Webhook;
+use stripe_webhooks::{EventType, Webhook};
 
 /// Prints each failure.
 struct Stdout;
@@ -71,7 +71,7 @@ impl Notifier for PostJson {
     // A blocking client is fine on this example's thread-per-request server; in an async
     // server use an async client here.
     async fn notify(&self, failure: &PaymentFailure) -> Result<(), NotifyError> {
-        let message = serde_json::json!({ "text": failure.summary() });
+        let message = serde_json::json!({ "text": failure.to_string() });
         self.agent
             .post(&self.url)
             .header("Content-Type", "application/json")
@@ -147,7 +147,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("notifying: {alerts:?}");
     let dispatcher = Arc::new(
         Dispatcher::new(Webhook::new(secret.as_str()), alerts)
-            .enabled_events(FailureAlerts::EVENT_TYPES.iter().copied()),
+            .enabled_events(FailureAlerts::EVENT_TYPES.iter().map(EventType::as_str)),
     );
 
     if demo {
@@ -155,7 +155,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let sender = stripe_sender::Sender::new(&format!("http://{local}/webhook"), &secret);
         for event_type in FailureAlerts::EVENT_TYPES {
             let answer = sender.deliver(
-                &EventBuilder::new(event_type).build(),
+                &EventBuilder::new(event_type.as_str()).build(),
                 stripe_sender::Signing::Genuine,
             )?;
             println!("{event_type}: HTTP {} {}", answer.status, answer.body);

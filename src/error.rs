@@ -169,7 +169,7 @@ errors! {
         #[error("the Stripe-Signature header is empty: pass the header value exactly as received")]
         HeaderEmpty => "header_empty", 400;
 
-        /// The `Stripe-Signature` header is longer than [`MAX_HEADER_LEN`](crate::signature::MAX_HEADER_LEN).
+        /// The `Stripe-Signature` header is longer than [`MAX_HEADER_LEN`](crate::MAX_HEADER_LEN).
         #[error(
             "the Stripe-Signature header is {len} bytes, over the limit of {max}: this is not a \
              header Stripe sends"

@@ -1,11 +1,11 @@
-//! Events: [`Event`] (snapshot), [`ThinEvent`], [`EventType`] and [`EventObject`].
-//!
-//! Use the types from the crate root.
+//! Events: [`Event`] (snapshot), [`ThinEvent`], [`EventType`] and [`EventObject`], re-exported
+//! at the crate root.
 
 mod envelope;
 mod event_type;
 mod object;
 mod object_ref;
+mod one_pass;
 mod thin;
 mod wire;
 

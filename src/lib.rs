@@ -5,7 +5,7 @@
 
 pub mod dispatch;
 mod error;
-pub mod event;
+mod event;
 pub mod failure;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
@@ -13,13 +13,17 @@ pub mod integrations;
 mod label_enum;
 mod open_enum;
 pub mod resources;
-pub mod signature;
+mod signature;
 pub mod store;
 pub mod testing;
 
+// One public path per item: the verifier's and the parser's rooms are private, and what they
+// make public is here.
 pub use error::{Error, ErrorKind};
-pub use event::{Event, EventObject, EventType, ThinEvent};
-pub use signature::{Secret, Verified, Webhook};
+pub use event::{Event, EventObject, EventType, ObjectRef, RelatedObject, RequestInfo, ThinEvent};
+pub use signature::{
+    Secret, Verified, Webhook, DEFAULT_TOLERANCE, MAX_HEADER_ENTRIES, MAX_HEADER_LEN,
+};
 
 /// The Stripe API version this crate's models were written against.
 ///

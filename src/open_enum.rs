@@ -38,15 +38,6 @@ macro_rules! open_enum {
                 }
             }
 
-            /// The known variant for `s`, or `Unknown` holding it.
-            #[must_use]
-            pub fn from_wire(s: &str) -> $name {
-                match s {
-                    $($string => $name::$variant,)+
-                    other => $name::Unknown(other.to_owned()),
-                }
-            }
-
             /// Whether this is a documented value (not `Unknown`).
             #[must_use]
             pub fn is_known(&self) -> bool {
@@ -67,17 +58,15 @@ macro_rules! open_enum {
             }
         }
 
+        /// The known variant for `s`, or `Unknown` holding it: never an error.
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ok($name::from_wire(s))
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                $name::from_wire(s)
+                Ok(match s {
+                    $($string => $name::$variant,)+
+                    other => $name::Unknown(other.to_owned()),
+                })
             }
         }
 
@@ -111,7 +100,8 @@ macro_rules! open_enum {
                     }
 
                     fn visit_str<E: ::serde::de::Error>(self, s: &str) -> Result<$name, E> {
-                        Ok($name::from_wire(s))
+                        let Ok(value) = s.parse::<$name>();
+                        Ok(value)
                     }
                 }
 

@@ -2,7 +2,7 @@
 //!
 //! Stripe signs `"{t}.{raw body}"` with HMAC-SHA256 keyed by the endpoint's `whsec_…` secret
 //! (its UTF-8 bytes as given, prefix included) and sends `t=<unix seconds>,v1=<hex>[,v1=…]`.
-//! Use the types from the crate root; this module also holds the protocol's named limits.
+//! The types and the protocol's named limits are re-exported at the crate root.
 
 mod header;
 mod secret;

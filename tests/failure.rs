@@ -13,7 +13,7 @@ use stripe_webhooks::failure::{
     FailureAlerts, FailureSource, Notifier, NotifyError, PaymentFailure,
 };
 use stripe_webhooks::testing::signature_header;
-use stripe_webhooks::{Event, Webhook};
+use stripe_webhooks::{Event, EventType, Webhook};
 use time::macros::datetime;
 
 fn event(name: &str) -> Event {
@@ -48,7 +48,7 @@ fn from_payment_intent_payment_failed() {
     );
     assert!(!failure.livemode);
     assert_eq!(
-        failure.summary(),
+        failure.to_string(),
         "[test mode] Payment of 49.00 EUR failed for jenny.rosen@example.com (cus_RfAiledCustomer01): \
          card_declined, insufficient_funds: Your card has insufficient funds. \
          [payment_intent pi_3QxFailedPaymentIntent01, event evt_3QxFailedPaymentIntent01]"
@@ -82,7 +82,7 @@ fn from_invoice_payment_failed_of_basil_without_charge() {
         .as_deref()
         .unwrap()
         .starts_with("https://invoice.stripe.com/"));
-    let summary = failure.summary();
+    let summary = failure.to_string();
     assert!(summary.starts_with("[test mode] Invoice ACME-0042 payment of 29.00 USD failed for billing@acme.example (cus_RInvoiceCustomer01); attempt 2; next retry 2025-11-26 00:01 UTC; pay at https://invoice.stripe.com/"), "{summary}");
 }
 
@@ -103,7 +103,7 @@ fn from_invoice_payment_failed_before_basil_with_charge() {
         Some("pi_000000000000000000000000")
     );
     assert_eq!(failure.next_retry, None);
-    assert!(failure.summary().contains("; no automatic retry"));
+    assert!(failure.to_string().contains("; no automatic retry"));
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn from_charge_failed() {
         failure.payment_intent_id.as_deref(),
         Some("pi_3QxChargeFailedPI01")
     );
-    assert!(failure.summary().contains("Your card was declined."));
+    assert!(failure.to_string().contains("Your card was declined."));
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn fan_out_reports_failures_and_retries_only_those() {
         });
     let secret = "whsec_alerts";
     let dispatcher = Dispatcher::new(Webhook::new(secret), alerts)
-        .enabled_events(FailureAlerts::EVENT_TYPES.iter().copied());
+        .enabled_events(FailureAlerts::EVENT_TYPES.iter().map(EventType::as_str));
 
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/events/charge.failed.json");

@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Outcome, DEFAULT_MAX_BODY_SIZE};
-use stripe_webhooks::signature::{MAX_HEADER_ENTRIES, MAX_HEADER_LEN};
 use stripe_webhooks::testing::{signature_header, SignatureHeader};
-use stripe_webhooks::{Error, Event, EventObject, ThinEvent, Webhook};
+use stripe_webhooks::{
+    Error, Event, EventObject, ThinEvent, Webhook, MAX_HEADER_ENTRIES, MAX_HEADER_LEN,
+};
 use time::OffsetDateTime;
 
 const SECRET: &str = "whsec_hostile_test_secret";

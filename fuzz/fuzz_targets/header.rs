@@ -11,8 +11,7 @@ mod common;
 
 use common::{at, entries, reference_signature, NOW, SECRET};
 use libfuzzer_sys::fuzz_target;
-use stripe_webhooks::signature::{MAX_HEADER_ENTRIES, MAX_HEADER_LEN};
-use stripe_webhooks::{Error, ErrorKind, Webhook};
+use stripe_webhooks::{Error, ErrorKind, Webhook, MAX_HEADER_ENTRIES, MAX_HEADER_LEN};
 
 const BODY: &[u8] = br#"{"id":"evt_fuzz","object":"event","type":"charge.failed","created":1700000000,"data":{"object":{}}}"#;
 

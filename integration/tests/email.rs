@@ -20,7 +20,7 @@ use serde_json::json;
 use stripe_webhooks::dispatch::{Dispatcher, Disposition, Outcome, OutcomeKind};
 use stripe_webhooks::failure::{Digest, EmailNotifier, FailureAlerts, Notifier, PaymentFailure};
 use stripe_webhooks::testing::{signature_header, EventBuilder};
-use stripe_webhooks::{Event, Webhook};
+use stripe_webhooks::{Event, EventType, Webhook};
 
 /// Debian's interpreter, which has the `python3-aiosmtpd` module (another `python3` may come
 /// first on PATH).
@@ -415,7 +415,7 @@ async fn smtp_down_is_a_transient_failure_and_the_retry_delivers_once_it_is_back
     let port = free_port();
     let email = notifier(&format!("smtp://127.0.0.1:{port}"), Digest::off());
     let dispatcher = Dispatcher::new(Webhook::new(SECRET), FailureAlerts::new().notifier(email))
-        .enabled_events(FailureAlerts::EVENT_TYPES.iter().copied());
+        .enabled_events(FailureAlerts::EVENT_TYPES.iter().map(EventType::as_str));
     let body = EventBuilder::new("payment_intent.payment_failed")
         .id("evt_smtp_down")
         .build();
@@ -449,7 +449,7 @@ async fn an_event_delivered_twice_is_emailed_once() {
     let server = SmtpServer::start("twice");
     let email = notifier(&server.url(), Digest::off());
     let dispatcher = Dispatcher::new(Webhook::new(SECRET), FailureAlerts::new().notifier(email))
-        .enabled_events(FailureAlerts::EVENT_TYPES.iter().copied());
+        .enabled_events(FailureAlerts::EVENT_TYPES.iter().map(EventType::as_str));
     let body = EventBuilder::new("invoice.payment_failed")
         .id("evt_twice")
         .build();

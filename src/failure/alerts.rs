@@ -7,7 +7,7 @@ use super::notifier::DynNotifier;
 use super::{Notifier, NotifyError, PaymentFailure};
 use crate::dispatch::{Handler, HandlerError};
 use crate::store::BoundedMap;
-use crate::Event;
+use crate::{Event, EventType};
 
 /// Which notifiers delivered one failure and which did not.
 #[derive(Debug, Default)]
@@ -41,7 +41,7 @@ impl NotifyReport {
 /// ```
 /// use stripe_webhooks::dispatch::Dispatcher;
 /// use stripe_webhooks::failure::{FailureAlerts, Notifier, NotifyError, PaymentFailure};
-/// use stripe_webhooks::Webhook;
+/// use stripe_webhooks::{EventType, Webhook};
 ///
 /// struct Team(&'static str);
 ///
@@ -55,7 +55,7 @@ impl NotifyReport {
 ///
 /// let alerts = FailureAlerts::new().notifier(Team("alice@example.com")).notifier(Team("#billing"));
 /// let dispatcher = Dispatcher::new(Webhook::new("whsec_test"), alerts)
-///     .enabled_events(FailureAlerts::EVENT_TYPES.iter().copied());
+///     .enabled_events(FailureAlerts::EVENT_TYPES.iter().map(EventType::as_str));
 /// # let _ = dispatcher;
 /// ```
 pub struct FailureAlerts {
@@ -66,10 +66,10 @@ pub struct FailureAlerts {
 
 impl FailureAlerts {
     /// The event types it acts on.
-    pub const EVENT_TYPES: &'static [&'static str] = &[
-        "payment_intent.payment_failed",
-        "invoice.payment_failed",
-        "charge.failed",
+    pub const EVENT_TYPES: &'static [EventType] = &[
+        EventType::PaymentIntentPaymentFailed,
+        EventType::InvoicePaymentFailed,
+        EventType::ChargeFailed,
     ];
 
     /// No notifiers yet.

@@ -55,7 +55,7 @@ use super::{Notifier, NotifyError, PaymentFailure};
 /// use std::time::Duration;
 /// use stripe_webhooks::dispatch::Dispatcher;
 /// use stripe_webhooks::failure::{Digest, EmailNotifier, FailureAlerts};
-/// use stripe_webhooks::Webhook;
+/// use stripe_webhooks::{EventType, Webhook};
 ///
 /// # fn main() -> Result<(), stripe_webhooks::failure::NotifyError> {
 /// let email = EmailNotifier::builder("smtps://alerts:secret@smtp.example.com", "alerts@example.com")
@@ -65,7 +65,7 @@ use super::{Notifier, NotifyError, PaymentFailure};
 ///     .digest(Digest::new(Duration::from_secs(60), 5))
 ///     .build()?;
 /// let dispatcher = Dispatcher::new(Webhook::new("whsec_..."), FailureAlerts::new().notifier(email))
-///     .enabled_events(FailureAlerts::EVENT_TYPES.iter().copied());
+///     .enabled_events(FailureAlerts::EVENT_TYPES.iter().map(EventType::as_str));
 /// # let _ = dispatcher;
 /// # Ok(())
 /// # }

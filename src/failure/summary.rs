@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 
 use crate::resources::{
     to_datetime, Charge, Currency, Customer, Expandable, Invoice, PaymentIntent,
@@ -21,7 +21,8 @@ pub enum FailureSource {
     Charge,
 }
 
-/// One failed payment, with what a person needs to act on it.
+/// One failed payment, with what a person needs to act on it; `Display` writes it as one
+/// line for people: what failed, for whom, why, and what happens next.
 ///
 /// # Examples
 ///
@@ -37,7 +38,7 @@ pub enum FailureSource {
 /// let failure = PaymentFailure::from_event(&event)?.expect("a failure event");
 /// assert_eq!(failure.decline_code.as_deref(), Some("insufficient_funds"));
 /// assert_eq!(
-///     failure.summary(),
+///     failure.to_string(),
 ///     "Payment of 49.00 EUR failed for jenny@example.com (cus_1): card_declined, \
 ///      insufficient_funds: Your card has insufficient funds. [payment_intent pi_1, event evt_1]"
 /// );
@@ -221,12 +222,6 @@ impl PaymentFailure {
         failure
     }
 
-    /// One line for people: what failed, for whom, why, and what happens next.
-    #[must_use]
-    pub fn summary(&self) -> String {
-        self.to_string()
-    }
-
     /// The failed object's page in the Stripe Dashboard (under `/test/` for a test-mode
     /// event): the payment for a payment intent or a charge, the invoice for an invoice.
     ///
@@ -291,15 +286,16 @@ impl PaymentFailure {
 
 /// `2026-12-01 22:29 UTC`: a time to the minute, as alerts show it.
 pub(crate) fn utc_minute(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute()
-    )
+    // Parsed on each call rather than by `format_description!`: alerts are rare, and time's
+    // `macros` feature would add a proc-macro crate to every user's build.
+    let minute =
+        time::format_description::parse_borrowed::<2>("[year]-[month]-[day] [hour]:[minute] UTC");
+    // Neither step fails for this description (a date and a time, which every value has); the
+    // unit tests show the text, so an empty string here would not go unnoticed.
+    minute
+        .ok()
+        .and_then(|items| at.to_offset(UtcOffset::UTC).format(&items).ok())
+        .unwrap_or_default()
 }
 
 /// Next steps for the codes Stripe documents most often, in our words.

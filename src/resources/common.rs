@@ -211,14 +211,18 @@ impl Currency {
             "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd",
             "vuv", "xaf", "xof", "xpf",
         ];
-        ZERO_DECIMAL.contains(&self.0.to_ascii_lowercase().as_str())
+        ZERO_DECIMAL
+            .iter()
+            .any(|code| code.eq_ignore_ascii_case(&self.0))
     }
 
     /// Whether amounts have three decimal places (`bhd`, `jod`, `kwd`, `omr`, `tnd`).
     #[must_use]
     pub fn is_three_decimal(&self) -> bool {
         const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
-        THREE_DECIMAL.contains(&self.0.to_ascii_lowercase().as_str())
+        THREE_DECIMAL
+            .iter()
+            .any(|code| code.eq_ignore_ascii_case(&self.0))
     }
 
     /// `amount` (in minor units) written for people: `"20.00 USD"`, `"500 JPY"`.
