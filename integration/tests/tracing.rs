@@ -101,3 +101,23 @@ fn a_store_error_after_the_handler_is_logged() {
     assert!(log.contains("event_id=\"evt_settle_traced\""), "{log}");
     assert_eq!(dispatcher.metrics().settle_errors, 1);
 }
+
+#[test]
+fn a_blank_secret_beside_another_is_warned_about_without_any_secret() {
+    let (captured, subscriber) = Captured::subscriber();
+    tracing::subscriber::with_default(subscriber, || {
+        // A blank old secret added: warned once, for #1.
+        let _ = Webhook::new("whsec_unit_new").with_secret("");
+        // A blank first secret: warned when a second one comes beside it, and only then.
+        let _ = Webhook::new(" ")
+            .with_secret("whsec_unit_new")
+            .with_secret("whsec_unit_third");
+        // No blank secret: nothing.
+        let _ = Webhook::new("whsec_unit_new").with_secret("whsec_unit_old");
+    });
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(logs.matches("WARN").count(), 2, "{logs}");
+    assert!(logs.contains("secret #1 is empty"), "{logs}");
+    assert!(logs.contains("secret #0 is empty"), "{logs}");
+    assert!(!logs.contains("whsec_"), "{logs}");
+}
