@@ -11,12 +11,18 @@ mod dispatcher;
 mod filter;
 mod handler;
 mod metrics;
+mod mode;
 mod observe;
 mod outcome;
 mod typed;
 
+#[cfg(feature = "inbox")]
+pub(crate) use dispatcher::{catch_panic, Genuine};
 pub use dispatcher::{Dispatcher, DEFAULT_MAX_BODY_SIZE};
 pub use handler::{sync_handler, Handler, HandlerError, Retry, SyncHandler};
 pub use metrics::Metrics;
+#[cfg(feature = "inbox")]
+pub(crate) use mode::sealed::Dispose;
+pub use mode::Mode;
 pub use outcome::{Disposition, Outcome, OutcomeKind};
 pub use typed::{Typed, TypedHandler};

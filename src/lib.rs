@@ -7,6 +7,9 @@ pub mod dispatch;
 mod error;
 mod event;
 pub mod failure;
+#[cfg(feature = "inbox")]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
+pub mod inbox;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod integrations;

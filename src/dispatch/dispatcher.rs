@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use super::filter::EventFilter;
 use super::handler::Handler;
 use super::metrics::{Counters, Metrics};
+use super::mode::Mode;
 use super::observe;
 use super::outcome::{Disposition, Outcome};
 use crate::error::Error;
@@ -75,11 +76,26 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 2 * 1024 * 1024;
 /// ```
 pub struct Dispatcher<H, D = MemoryDedupStore> {
     webhook: Webhook,
-    handler: H,
-    dedup: D,
+    pub(crate) handler: H,
+    pub(crate) dedup: D,
     filter: EventFilter,
     max_body_size: usize,
-    counters: Counters,
+    pub(crate) counters: Counters,
+}
+
+/// A genuine, enabled event on its way to the [`Mode`], with what the modes need of its
+/// delivery.
+#[derive(Debug)]
+// Inline mode reads the event alone; the inbox stores the rest.
+#[cfg_attr(not(feature = "inbox"), allow(dead_code))]
+pub struct Genuine<'a> {
+    pub(crate) event: Event,
+    pub(crate) event_id: &'a str,
+    /// The verified body, byte for byte.
+    pub(crate) payload: &'a [u8],
+    /// Which of the verifier's secrets signed it.
+    pub(crate) secret_index: usize,
+    pub(crate) now: OffsetDateTime,
 }
 
 impl<H: Handler> Dispatcher<H> {
@@ -98,7 +114,7 @@ impl<H: Handler> Dispatcher<H> {
     }
 }
 
-impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
+impl<H, D> Dispatcher<H, D> {
     /// Handles only these event types (exact, `*`, or `prefix.*`); others are acknowledged
     /// with 200 and counted as ignored.
     #[must_use]
@@ -115,6 +131,11 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
     /// handle, or [`NoDedup`](crate::store::NoDedup).
     #[must_use]
     pub fn dedup_store<D2: DedupStore>(self, store: D2) -> Dispatcher<H, D2> {
+        self.with_mode(store)
+    }
+
+    /// The same dispatcher in another mode.
+    pub(crate) fn with_mode<D2: Mode>(self, store: D2) -> Dispatcher<H, D2> {
         Dispatcher {
             webhook: self.webhook,
             handler: self.handler,
@@ -165,6 +186,13 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
         self.counters.snapshot()
     }
 
+    /// The one place every outcome passes: traced and counted.
+    fn finish(&self, outcome: Outcome) -> Outcome {
+        observe::outcome(&outcome);
+        self.counters.record(&outcome);
+        outcome
+    }
+
     /// Counts and answers a delivery refused before it could be dispatched: a repeated
     /// `Stripe-Signature` header, or a body your server refused to read. The metrics and the
     /// tracing span then see every delivery, not only the dispatched ones.
@@ -183,6 +211,26 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
         self.finish(Outcome::Rejected(error))
     }
 
+    fn verify_and_parse(
+        &self,
+        payload: &[u8],
+        signature: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<(Event, usize), Error> {
+        if payload.len() > self.max_body_size {
+            return Err(Error::BodyTooLarge {
+                len: payload.len(),
+                max: self.max_body_size,
+            });
+        }
+        let signature = signature.ok_or(Error::HeaderMissing)?;
+        let verified = self.webhook.verify_at(payload, signature, now)?;
+        self.counters.verified();
+        Ok((verified.parse()?, verified.secret_index()))
+    }
+}
+
+impl<H: Handler, D: Mode> Dispatcher<H, D> {
     /// Runs one delivery: `payload` is the raw request body, `signature` the
     /// `Stripe-Signature` header if the request had one. Answer Stripe with
     /// [`Outcome::status`].
@@ -208,39 +256,48 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
         delivery.await
     }
 
-    /// The one place every outcome passes: traced and counted.
-    fn finish(&self, outcome: Outcome) -> Outcome {
-        observe::outcome(&outcome);
-        self.counters.record(&outcome);
-        outcome
-    }
-
     async fn deliver(
         &self,
         payload: &[u8],
         signature: Option<&str>,
         now: OffsetDateTime,
     ) -> Outcome {
-        let event = match self.verify_and_parse(payload, signature, now) {
-            Ok(event) => event,
-            Err(error) => return Outcome::Rejected(error),
+        let (event, secret_index) = match self.verify_and_parse(payload, signature, now) {
+            Ok(verified) => verified,
+            Err(error) => {
+                self.dedup.rejected(now, error.kind());
+                return Outcome::Rejected(error);
+            }
         };
         observe::event(&event);
         let event_id = event.id().to_owned();
         let event_type = event.event_type().clone();
-        let disposition = self.dispose(event, &event_id).await;
+        let disposition = if self.filter.allows(&event_type) {
+            let genuine = Genuine {
+                event,
+                event_id: &event_id,
+                payload,
+                secret_index,
+                now,
+            };
+            D::dispose(self, genuine).await
+        } else {
+            Disposition::Ignored
+        };
         Outcome::Delivered {
             event_id,
             event_type,
             disposition,
         }
     }
+}
 
-    /// Filter, claim, handler, settle: what becomes of a genuine event.
-    async fn dispose(&self, event: Event, event_id: &str) -> Disposition {
-        if !self.filter.allows(event.event_type()) {
-            return Disposition::Ignored;
-        }
+impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
+    /// Inline mode: claim, handler, settle.
+    pub(crate) async fn run_inline(&self, genuine: Genuine<'_>) -> Disposition {
+        let Genuine {
+            event, event_id, ..
+        } = genuine;
         let token = match self.dedup.claim(event_id).await {
             Ok(Claim::Acquired(token)) => token,
             Ok(Claim::Done) => return Disposition::Duplicate,
@@ -287,24 +344,6 @@ impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
             Err(message) => Disposition::Panicked(message),
         }
     }
-
-    fn verify_and_parse(
-        &self,
-        payload: &[u8],
-        signature: Option<&str>,
-        now: OffsetDateTime,
-    ) -> Result<Event, Error> {
-        if payload.len() > self.max_body_size {
-            return Err(Error::BodyTooLarge {
-                len: payload.len(),
-                max: self.max_body_size,
-            });
-        }
-        let signature = signature.ok_or(Error::HeaderMissing)?;
-        let verified = self.webhook.verify_at(payload, signature, now)?;
-        self.counters.verified();
-        verified.parse()
-    }
 }
 
 impl<H, D> fmt::Debug for Dispatcher<H, D> {
@@ -344,7 +383,7 @@ impl<H, D: DedupStore> Drop for ClaimGuard<'_, H, D> {
 
 /// Runs the future `make` creates, turning a panic in its creation or in any poll into
 /// `Err(message)`. The future is pinned in place: nothing is boxed per delivery.
-async fn catch_panic<F: Future>(make: impl FnOnce() -> F) -> Result<F::Output, String> {
+pub(crate) async fn catch_panic<F: Future>(make: impl FnOnce() -> F) -> Result<F::Output, String> {
     let future =
         catch_unwind(AssertUnwindSafe(make)).map_err(|payload| panic_message(&*payload))?;
     let mut future = pin!(future);

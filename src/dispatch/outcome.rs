@@ -17,7 +17,7 @@ use crate::EventType;
 ///
 /// | outcome | status | Stripe |
 /// |---|---|---|
-/// | `Handled`, `Ignored`, `Duplicate` | 200 | done |
+/// | `Handled`, `Ignored`, `Duplicate`, `Stored` | 200 | done |
 /// | `Failed` with a permanent error | 200 | done; the failure is yours to report |
 /// | `Rejected` (signature, timestamp, payload) | 400 (413 for an oversize body) | retries, and fails again: a forgery stays out |
 /// | `Rejected` for a missing secret | 500 | retries: fix the configuration and it succeeds |
@@ -78,8 +78,11 @@ pub enum Disposition {
     /// The handler panicked; the panic was caught and the event will be retried. Holds the
     /// panic message, when it was a string.
     Panicked(String),
-    /// The duplicate store could not be reached; the handler did not run.
+    /// The duplicate store could not be reached, or (ack-first) the inbox could not store the
+    /// event; the handler did not run.
     StoreUnavailable(StoreError),
+    /// Ack-first: the event is durably in the inbox, and a worker will run the handler.
+    Stored,
 }
 
 crate::label_enum::label_enum! {
@@ -105,6 +108,8 @@ crate::label_enum::label_enum! {
         Panicked => "panicked",
         /// [`Disposition::StoreUnavailable`].
         StoreUnavailable => "store_unavailable",
+        /// [`Disposition::Stored`].
+        Stored => "stored",
     }
 }
 
@@ -166,7 +171,10 @@ impl Disposition {
     #[must_use]
     pub fn status(&self) -> u16 {
         match self {
-            Disposition::Handled | Disposition::Ignored | Disposition::Duplicate => 200,
+            Disposition::Handled
+            | Disposition::Ignored
+            | Disposition::Duplicate
+            | Disposition::Stored => 200,
             Disposition::Failed(error) if !error.is_transient() => 200,
             Disposition::Failed(_) | Disposition::Panicked(_) => 500,
             Disposition::InProgress | Disposition::StoreUnavailable(_) => 503,
@@ -185,6 +193,7 @@ impl Disposition {
             Disposition::Failed(_) => OutcomeKind::FailedPermanent,
             Disposition::Panicked(_) => OutcomeKind::Panicked,
             Disposition::StoreUnavailable(_) => OutcomeKind::StoreUnavailable,
+            Disposition::Stored => OutcomeKind::Stored,
         }
     }
 }
@@ -214,8 +223,9 @@ impl fmt::Display for Outcome {
             }
             Disposition::Panicked(_) => write!(f, "{id}: the handler panicked, retry"),
             Disposition::StoreUnavailable(_) => {
-                write!(f, "{id}: duplicate store unavailable, retry later")
+                write!(f, "{id}: store unavailable, retry later")
             }
+            Disposition::Stored => write!(f, "stored {id}"),
         }
     }
 }

@@ -65,8 +65,7 @@ use axum_core::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::http::signature_from_headers;
-use crate::dispatch::{Dispatcher, Handler, Outcome};
-use crate::store::DedupStore;
+use crate::dispatch::{Dispatcher, Handler, Mode, Outcome};
 use crate::{Error, Event, Webhook};
 
 impl IntoResponse for Outcome {
@@ -144,10 +143,7 @@ impl StripeDelivery {
 
     /// Runs this delivery through `dispatcher`; return the [`Outcome`] from your axum handler
     /// (it is a response), or read it first to log or count.
-    pub async fn dispatch<H: Handler, D: DedupStore>(
-        &self,
-        dispatcher: &Dispatcher<H, D>,
-    ) -> Outcome {
+    pub async fn dispatch<H: Handler, D: Mode>(&self, dispatcher: &Dispatcher<H, D>) -> Outcome {
         dispatcher.dispatch(&self.body, self.signature()).await
     }
 

@@ -38,8 +38,7 @@
 use ::http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use ::http::{Request, Response, StatusCode};
 
-use crate::dispatch::{Dispatcher, Handler, Outcome};
-use crate::store::DedupStore;
+use crate::dispatch::{Dispatcher, Handler, Mode, Outcome};
 use crate::Error;
 
 /// The name of the header Stripe signs deliveries with, `stripe-signature` (header names are
@@ -132,7 +131,7 @@ where
         .map_err(|_| Error::HeaderNotAscii)
 }
 
-impl<H: Handler, D: DedupStore> Dispatcher<H, D> {
+impl<H: Handler, D: Mode> Dispatcher<H, D> {
     /// Runs one delivery given as an `http::Request`: its body is the raw payload, its
     /// `Stripe-Signature` header is read with [`signature_from_headers`].
     ///

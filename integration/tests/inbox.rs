@@ -1,0 +1,427 @@
+//! The durable inbox on real databases: an SQLite file, and the Postgres server `.ci/run`
+//! starts. Every test runs on both backends (`backends!`).
+#![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
+
+mod inbox {
+    pub(crate) mod databases;
+}
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use inbox::databases::{fresh, psql, Backend};
+use stripe_webhooks::dispatch::{Dispatcher, HandlerError, OutcomeKind};
+use stripe_webhooks::inbox::{Backoff, EntryStatus, Inbox, Processed, Replay};
+use stripe_webhooks::{testing, ErrorKind, Event, Webhook};
+use time::OffsetDateTime;
+
+const SECRET: &str = "whsec_inbox_tests";
+
+/// Declares each test once per backend: `sqlite::name` and `postgres::name`.
+macro_rules! backends {
+    ($(async fn $name:ident($backend:ident: Backend) $body:block)+) => {
+        $(async fn $name($backend: Backend) $body)+
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })+
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })+
+        }
+    };
+}
+
+fn body(id: &str, event_type: &str) -> Vec<u8> {
+    format!(
+        r#"{{"id":"{id}","object":"event","type":"{event_type}","api_version":"2026-10-28.endive","created":1764547200,"livemode":false,"data":{{"object":{{"id":"in_{id}","object":"invoice","amount_due":2000}}}}}}"#
+    )
+    .into_bytes()
+}
+
+fn header(body: &[u8]) -> String {
+    testing::signature_header(body, SECRET, OffsetDateTime::now_utc().unix_timestamp())
+}
+
+async fn open(backend: Backend, test: &str) -> Option<Inbox> {
+    let url = fresh(backend, test)?;
+    Some(Inbox::open(&url).await.unwrap())
+}
+
+/// Counts the handler's runs per event id; fails the ids in `failing` with the given error.
+#[derive(Clone, Default)]
+struct Recorder {
+    runs: Arc<Mutex<HashMap<String, u32>>>,
+}
+
+impl Recorder {
+    fn runs(&self, id: &str) -> u32 {
+        self.runs.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+    fn total(&self) -> u32 {
+        self.runs.lock().unwrap().values().sum()
+    }
+    fn record(&self, event: &Event) {
+        *self
+            .runs
+            .lock()
+            .unwrap()
+            .entry(event.id().to_owned())
+            .or_default() += 1;
+    }
+}
+
+backends! {
+    async fn deliveries_are_acknowledged_before_any_handler_and_run_once_each(backend: Backend) {
+        let Some(inbox) = open(backend, "ack_first").await else { return };
+        let recorder = Recorder::default();
+        let seen = recorder.clone();
+        let dispatcher = Arc::new(
+            Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
+                let seen = seen.clone();
+                async move {
+                    seen.record(&event);
+                    Ok::<(), HandlerError>(())
+                }
+            })
+            .inbox(inbox.clone()),
+        );
+
+        // 1,000 deliveries of 400 events: every event twice, every other one three times,
+        // sent 50 at a time.
+        let mut deliveries = Vec::new();
+        for n in 0..400 {
+            let copies = if n % 2 == 0 { 3 } else { 2 };
+            for _ in 0..copies {
+                deliveries.push(format!("evt_ack_{n:04}"));
+            }
+        }
+        assert_eq!(deliveries.len(), 1_000);
+        let mut kinds: HashMap<OutcomeKind, u32> = HashMap::new();
+        for chunk in deliveries.chunks(50) {
+            let tasks: Vec<_> = chunk
+                .iter()
+                .map(|id| {
+                    let dispatcher = Arc::clone(&dispatcher);
+                    let body = body(id, "invoice.paid");
+                    tokio::spawn(async move {
+                        let header = header(&body);
+                        dispatcher.dispatch(&body, Some(&header)).await
+                    })
+                })
+                .collect();
+            for task in tasks {
+                let outcome = task.await.unwrap();
+                assert_eq!(outcome.status(), 200, "{outcome}");
+                *kinds.entry(outcome.kind()).or_default() += 1;
+            }
+        }
+        assert_eq!(recorder.total(), 0, "no handler runs before a worker does");
+        assert_eq!(kinds.get(&OutcomeKind::Stored), Some(&400), "{kinds:?}");
+        assert_eq!(kinds.get(&OutcomeKind::Duplicate), Some(&600), "{kinds:?}");
+
+        let first = inbox.entry("evt_ack_0000").await.unwrap().unwrap();
+        assert_eq!(first.status(), EntryStatus::Pending);
+        assert_eq!(first.attempts(), 0);
+        assert_eq!(first.delivery_count, 3);
+        assert_eq!(first.deliveries.len(), 3);
+        assert_eq!(first.deliveries[0].outcome, "stored");
+        assert_eq!(first.deliveries[2].outcome, "duplicate");
+        assert_eq!(first.body, body("evt_ack_0000", "invoice.paid"), "byte-exact body");
+        assert_eq!(first.event().unwrap().id(), "evt_ack_0000");
+
+        let processed = dispatcher.process_due().await.unwrap();
+        assert_eq!(processed.handled, 400, "{processed:?}");
+        assert_eq!(recorder.total(), 400);
+        for n in 0..400 {
+            assert_eq!(recorder.runs(&format!("evt_ack_{n:04}")), 1);
+        }
+        let counts = inbox.counts().await.unwrap();
+        assert!(counts.contains(&(EntryStatus::Handled, 400)), "{counts:?}");
+        assert_eq!(dispatcher.process_due().await.unwrap(), Processed::default());
+
+        // A handled event delivered again is acknowledged and not run again.
+        let again = body("evt_ack_0001", "invoice.paid");
+        let outcome = dispatcher.dispatch(&again, Some(&header(&again))).await;
+        assert_eq!(outcome.kind(), OutcomeKind::Duplicate);
+        assert_eq!(dispatcher.process_due().await.unwrap(), Processed::default());
+        assert_eq!(recorder.runs("evt_ack_0001"), 1);
+    }
+
+    async fn transient_failures_back_off_on_the_injected_clock_then_fail(backend: Backend) {
+        let Some(inbox) = open(backend, "backoff").await else { return };
+        let backoff = Backoff::default()
+            .initial(Duration::from_secs(10))
+            .max_attempts(3);
+        let inbox = inbox.backoff(backoff);
+        let runs = Arc::new(AtomicU32::new(0));
+        let counted = Arc::clone(&runs);
+        let dispatcher = Dispatcher::new(Webhook::new(SECRET), move |_event: Event| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { Err::<(), _>(HandlerError::transient("ledger unreachable")) }
+        })
+        .inbox(inbox.clone());
+        let body = body("evt_backoff", "invoice.payment_failed");
+        assert_eq!(
+            dispatcher.dispatch(&body, Some(&header(&body))).await.kind(),
+            OutcomeKind::Stored
+        );
+
+        let t0 = OffsetDateTime::now_utc() + Duration::from_secs(1);
+        let first = dispatcher.process_due_at(t0).await.unwrap();
+        assert_eq!(first.retrying, 1, "{first:?}");
+        let entry = inbox.entry("evt_backoff").await.unwrap().unwrap();
+        assert_eq!(entry.status(), EntryStatus::Retrying);
+        assert_eq!(entry.attempts(), 1);
+        assert_eq!(entry.last_error.as_deref(), Some("ledger unreachable"));
+        let wait = backoff.delay("evt_backoff", 1);
+        assert!(wait > Duration::from_secs(8) && wait <= Duration::from_secs(10), "{wait:?}");
+        let due = t0 + wait;
+        // Stored to the microsecond.
+        assert!((entry.due_at - due).abs() < Duration::from_micros(2), "{} vs {due}", entry.due_at);
+
+        // Not due a millisecond early; due at its time.
+        let early = dispatcher.process_due_at(due - Duration::from_millis(1)).await.unwrap();
+        assert_eq!(early, Processed::default());
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        let second = dispatcher.process_due_at(due).await.unwrap();
+        assert_eq!(second.retrying, 1);
+        let wait2 = backoff.delay("evt_backoff", 2);
+        assert!(wait2 > Duration::from_secs(16) && wait2 <= Duration::from_secs(20), "{wait2:?}");
+        let third = dispatcher.process_due_at(due + wait2).await.unwrap();
+        assert_eq!(third.failed, 1, "the third attempt is the last: {third:?}");
+
+        let entry = inbox.entry("evt_backoff").await.unwrap().unwrap();
+        assert_eq!(entry.status(), EntryStatus::Failed);
+        assert_eq!(entry.attempts(), 3);
+        assert!(entry.finished_at.is_some());
+        let results: Vec<&str> = entry.attempt_log.iter().map(|a| a.result.as_str()).collect();
+        assert_eq!(results, ["retry", "retry", "failed"]);
+        assert!(entry.last_error.unwrap().contains("the last"));
+        // A dead letter is never due again on its own.
+        let later = dispatcher
+            .process_due_at(due + Duration::from_secs(365 * 86_400))
+            .await
+            .unwrap();
+        assert_eq!(later, Processed::default());
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
+    }
+
+    async fn permanent_failures_are_dead_letters_until_replayed(backend: Backend) {
+        let Some(inbox) = open(backend, "replay").await else { return };
+        let broken = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let switch = Arc::clone(&broken);
+        let recorder = Recorder::default();
+        let seen = recorder.clone();
+        let dispatcher = Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
+            seen.record(&event);
+            let broken = switch.load(Ordering::SeqCst);
+            async move {
+                if broken {
+                    Err(HandlerError::permanent("no such customer"))
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .inbox(inbox.clone());
+        for id in ["evt_dead_1", "evt_dead_2"] {
+            let body = body(id, "customer.updated");
+            dispatcher.dispatch(&body, Some(&header(&body))).await;
+        }
+        let processed = dispatcher.process_due().await.unwrap();
+        assert_eq!(processed.failed, 2, "{processed:?}");
+        let entry = inbox.entry("evt_dead_1").await.unwrap().unwrap();
+        assert_eq!(entry.status(), EntryStatus::Failed);
+        assert_eq!(entry.attempts(), 1, "a permanent error is not retried");
+
+        broken.store(false, Ordering::SeqCst);
+        assert_eq!(inbox.replay("evt_dead_1").await.unwrap(), Replay::Queued);
+        assert_eq!(inbox.replay("evt_nobody").await.unwrap(), Replay::NotFound);
+        assert_eq!(inbox.entry("evt_dead_1").await.unwrap().unwrap().status(), EntryStatus::Pending);
+        assert_eq!(dispatcher.process_due().await.unwrap().handled, 1);
+        let entry = inbox.entry("evt_dead_1").await.unwrap().unwrap();
+        assert_eq!(entry.status(), EntryStatus::Handled);
+        assert_eq!(entry.attempts(), 2);
+        assert_eq!(entry.last_error, None);
+
+        // A handled entry replays too; the other dead letter is requeued by filter.
+        assert_eq!(inbox.replay("evt_dead_1").await.unwrap(), Replay::Queued);
+        let since = OffsetDateTime::now_utc() - Duration::from_secs(3600);
+        assert_eq!(inbox.requeue_failed(Some("invoice.paid"), since).await.unwrap(), 0);
+        assert_eq!(inbox.requeue_failed(Some("customer.updated"), since).await.unwrap(), 1);
+        assert_eq!(dispatcher.process_due().await.unwrap().handled, 2);
+        assert_eq!(recorder.runs("evt_dead_1"), 3);
+        assert_eq!(recorder.runs("evt_dead_2"), 2);
+    }
+
+    async fn pruning_deletes_only_old_finished_entries(backend: Backend) {
+        let Some(inbox) = open(backend, "prune").await else { return };
+        let dispatcher = Dispatcher::new(Webhook::new(SECRET), |event: Event| async move {
+            if event.event_type().as_str() == "charge.failed" {
+                Err(HandlerError::permanent("no"))
+            } else {
+                Ok(())
+            }
+        })
+        .inbox(inbox.clone());
+        for (id, kind) in [("evt_p1", "invoice.paid"), ("evt_p2", "charge.failed"), ("evt_p3", "invoice.paid")] {
+            let body = body(id, kind);
+            dispatcher.dispatch(&body, Some(&header(&body))).await;
+        }
+        dispatcher.process_due_at(OffsetDateTime::now_utc()).await.unwrap();
+        let late = body("evt_p4", "invoice.paid");
+        dispatcher.dispatch(&late, Some(&header(&late))).await; // pending: never pruned
+
+        assert_eq!(inbox.prune(Duration::from_secs(3600)).await.unwrap(), 0, "not old enough");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(inbox.prune(Duration::from_millis(10)).await.unwrap(), 2);
+        assert!(inbox.entry("evt_p1").await.unwrap().is_none());
+        assert_eq!(inbox.entry("evt_p2").await.unwrap().unwrap().status(), EntryStatus::Failed);
+        assert_eq!(inbox.entry("evt_p4").await.unwrap().unwrap().status(), EntryStatus::Pending);
+        assert_eq!(inbox.prune_failed(Duration::from_millis(10)).await.unwrap(), 1);
+        assert!(inbox.entry("evt_p2").await.unwrap().is_none());
+    }
+
+    async fn a_worker_that_outlives_its_lease_loses_the_entry_to_another(backend: Backend) {
+        let Some(inbox) = open(backend, "lease").await else { return };
+        let inbox = inbox.lease(Duration::from_millis(300));
+        let recorder = Recorder::default();
+        let seen = recorder.clone();
+        let slow = Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
+            seen.record(&event);
+            async {
+                tokio::time::sleep(Duration::from_millis(1_200)).await;
+                Ok::<(), HandlerError>(())
+            }
+        })
+        .inbox(inbox.clone());
+        let quick_runs = Recorder::default();
+        let quick_seen = quick_runs.clone();
+        let quick = Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
+            quick_seen.record(&event);
+            async { Ok::<(), HandlerError>(()) }
+        })
+        .inbox(inbox.clone());
+        let body = body("evt_lease", "invoice.paid");
+        slow.dispatch(&body, Some(&header(&body))).await;
+
+        let slow_run = tokio::spawn(async move { slow.process_due().await.unwrap() });
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(quick.process_due().await.unwrap(), Processed::default(), "lease held");
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert_eq!(quick.process_due().await.unwrap().handled, 1, "lease ran out: taken over");
+        let slow_result = slow_run.await.unwrap();
+        assert_eq!(slow_result.lease_lost, 1, "{slow_result:?}");
+        assert_eq!(slow_result.handled, 0);
+        let entry = inbox.entry("evt_lease").await.unwrap().unwrap();
+        assert_eq!(entry.status(), EntryStatus::Handled);
+        assert_eq!(entry.attempts(), 2, "the cut-short run counts");
+        assert_eq!(entry.attempt_log.len(), 1, "only the run that held its lease is recorded");
+        assert_eq!(recorder.total() + quick_runs.total(), 2);
+    }
+
+    async fn forged_deliveries_are_counted_never_stored(backend: Backend) {
+        let Some(url) = fresh(backend, "forged") else { return };
+        let inbox = Inbox::open(&url).await.unwrap();
+        let dispatcher = Arc::new(
+            Dispatcher::new(Webhook::new(SECRET), |_event: Event| async {
+                Ok::<(), HandlerError>(())
+            })
+            .inbox(inbox.clone()),
+        );
+        let started = OffsetDateTime::now_utc();
+        // 100,000 forged deliveries, each a different body with a signature from another key.
+        let tasks: Vec<_> = (0..4)
+            .map(|worker| {
+                let dispatcher = Arc::clone(&dispatcher);
+                tokio::spawn(async move {
+                    for n in 0..25_000 {
+                        let body = body(&format!("evt_forged_{worker}_{n}"), "invoice.paid");
+                        let forged = testing::signature_header(
+                            &body,
+                            "whsec_attacker",
+                            OffsetDateTime::now_utc().unix_timestamp(),
+                        );
+                        let outcome = dispatcher.dispatch(&body, Some(&forged)).await;
+                        assert_eq!(outcome.status(), 400);
+                        if n % 256 == 0 {
+                            tokio::task::yield_now().await;
+                        }
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(dispatcher.metrics().rejected(ErrorKind::SignatureMismatch), 100_000);
+        // The counts land asynchronously: wait for the committer to drain.
+        let mut counted = 0;
+        for _ in 0..100 {
+            counted = inbox
+                .rejections(started - Duration::from_secs(60))
+                .await
+                .unwrap()
+                .iter()
+                .map(|(_, count)| *count)
+                .sum::<u64>();
+            if counted > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(counted > 0 && counted <= 100_000, "{counted}");
+        let counts = inbox.counts().await.unwrap();
+        assert!(counts.iter().all(|(_, count)| *count == 0), "nothing stored: {counts:?}");
+        // Bounded: one row per kind and minute, whatever the number of deliveries.
+        let minutes = (OffsetDateTime::now_utc() - started).whole_minutes() + 2;
+        let rows = count(&url, "SELECT COUNT(*) FROM stripe_webhooks_rejections").await;
+        assert!(rows >= 1 && rows <= minutes, "{rows} rows for {minutes} minutes");
+        assert_eq!(count(&url, "SELECT COUNT(*) FROM stripe_webhooks_events").await, 0);
+        assert_eq!(count(&url, "SELECT COUNT(*) FROM stripe_webhooks_deliveries").await, 0);
+    }
+
+    async fn opening_one_database_from_many_instances_at_once_migrates_it_once(backend: Backend) {
+        let Some(url) = fresh(backend, "migrate") else { return };
+        let opens: Vec<_> = (0..8)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { Inbox::open(&url).await })
+            })
+            .collect();
+        for open in opens {
+            open.await.unwrap().unwrap();
+        }
+        let inbox = Inbox::open(&url).await.unwrap();
+        assert!(inbox.entry("evt_none").await.unwrap().is_none());
+        if backend == Backend::Postgres {
+            let versions = psql(&url, "SELECT string_agg(version::text, ',') FROM stripe_webhooks_schema");
+            assert_eq!(versions, "1");
+        }
+    }
+}
+
+/// One number read straight from the database, past the crate.
+async fn count(url: &str, sql: &str) -> i64 {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_scheme_is_an_error_that_names_the_schemes() {
+    let error = Inbox::open("mysql://localhost/db").await.unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("mysql"), "{message}");
+    assert!(
+        message.contains("sqlite://") && message.contains("postgres://"),
+        "{message}"
+    );
+}
