@@ -1,5 +1,6 @@
 //! A fresh database per test: an SQLite file in a temporary folder, or a Postgres database
 //! created on the server `.ci/run` starts (`DATABASE_URL_POSTGRES`).
+#![allow(dead_code)] // each test binary that includes this uses a part
 
 use std::path::PathBuf;
 use std::process::Command;
