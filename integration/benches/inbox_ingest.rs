@@ -1,0 +1,225 @@
+//! Ack-first ingest into the inbox at 1, 16 and 64 concurrent deliveries, beside its floor:
+//! the same driver (sqlx) inserting the same rows with the same durability (SQLite in WAL mode
+//! with `synchronous=FULL`; Postgres with `synchronous_commit=on`), one transaction per
+//! delivery, as an endpoint without group commit would. The inbox path also verifies and
+//! parses each delivery and logs it; group commit should put it above the floor at 64.
+//!
+//! SQLite always; Postgres when `DATABASE_URL_POSTGRES` names a server (`.ci/postgres.sh
+//! start`). Run with `cargo bench -p stripe-webhooks-integration --bench inbox_ingest
+//! --features sqlite,postgres`.
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use stripe_webhooks::dispatch::{Dispatcher, HandlerError, OutcomeKind};
+use stripe_webhooks::inbox::Inbox;
+use stripe_webhooks::testing::signature_header;
+use stripe_webhooks::{Event, Webhook};
+
+const SECRET: &str = "whsec_bench_inbox";
+const T: i64 = 1_764_547_200;
+const CONCURRENCY: [usize; 3] = [1, 16, 64];
+
+/// A new event id for every delivery of the run, so that each one is stored.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+fn delivery() -> (String, Vec<u8>, String) {
+    let id = format!("evt_bench_{:020}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    let body = format!(
+        r#"{{"id":"{id}","object":"event","type":"invoice.paid","api_version":"2026-10-28.endive","created":{T},"livemode":false,"data":{{"object":{{"id":"in_1","object":"invoice","amount_due":2000,"currency":"usd","customer":"cus_1","status":"paid"}}}}}}"#
+    );
+    let header = signature_header(body.as_bytes(), SECRET, T);
+    (id, body.into_bytes(), header)
+}
+
+/// `count` deliveries from `concurrency` tasks, each running `one` for its share; the time.
+async fn run<F, Fut>(count: u64, concurrency: usize, one: F) -> Duration
+where
+    F: Fn(String, Vec<u8>, String) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let per_task = count.div_ceil(concurrency as u64);
+    let work: Vec<Vec<_>> = (0..concurrency)
+        .map(|_| (0..per_task).map(|_| delivery()).collect())
+        .collect();
+    let one = Arc::new(one);
+    let started = Instant::now();
+    let tasks: Vec<_> = work
+        .into_iter()
+        .map(|deliveries| {
+            let one = Arc::clone(&one);
+            tokio::spawn(async move {
+                for (id, body, header) in deliveries {
+                    one(id, body, header).await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("a delivery task");
+    }
+    started.elapsed()
+}
+
+const FLOOR_TABLE: &str = "CREATE TABLE IF NOT EXISTS floor_events (
+    event_id TEXT PRIMARY KEY, event_type TEXT NOT NULL, body BLOB NOT NULL,
+    received_at BIGINT NOT NULL)";
+
+fn bench_backend(c: &mut Criterion, name: &str, inbox_url: &str, floor_url: &str) {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let inbox = runtime.block_on(Inbox::open(inbox_url)).expect("the inbox");
+    let dispatcher = Arc::new(
+        Dispatcher::new(Webhook::new(SECRET), |_event: Event| async {
+            Ok::<(), HandlerError>(())
+        })
+        .inbox(inbox),
+    );
+    let now = time::OffsetDateTime::from_unix_timestamp(T).expect("time");
+    let floor = runtime.block_on(floor_pool(floor_url));
+
+    let mut group = c.benchmark_group(format!("inbox_ingest/{name}"));
+    group.throughput(Throughput::Elements(1));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(6));
+    for concurrency in CONCURRENCY {
+        let floor = floor.clone();
+        group.bench_function(
+            BenchmarkId::new("floor_insert_per_delivery", concurrency),
+            |b| {
+                b.iter_custom(|count| {
+                    let floor = floor.clone();
+                    runtime.block_on(run(count, concurrency, move |id, body, _header| {
+                        let floor = floor.clone();
+                        async move { floor.insert(id, body).await }
+                    }))
+                });
+            },
+        );
+        let dispatcher = Arc::clone(&dispatcher);
+        group.bench_function(BenchmarkId::new("inbox_dispatch", concurrency), |b| {
+            b.iter_custom(|count| {
+                let dispatcher = Arc::clone(&dispatcher);
+                runtime.block_on(run(count, concurrency, move |_id, body, header| {
+                    let dispatcher = Arc::clone(&dispatcher);
+                    async move {
+                        let outcome = dispatcher.dispatch_at(&body, Some(&header), now).await;
+                        assert_eq!(outcome.kind(), OutcomeKind::Stored, "{outcome}");
+                    }
+                }))
+            });
+        });
+    }
+    group.finish();
+}
+
+/// The floor's connection pool and its one statement.
+#[derive(Clone)]
+enum Floor {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Floor {
+    async fn insert(&self, id: String, body: Vec<u8>) {
+        const INSERT: &str = "INSERT INTO floor_events (event_id, event_type, body, received_at)
+                              VALUES ($1, 'invoice.paid', $2, $3)";
+        let received = i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000)
+            .unwrap_or(0);
+        match self {
+            Floor::Sqlite(pool) => {
+                sqlx::query(INSERT)
+                    .bind(id)
+                    .bind(body)
+                    .bind(received)
+                    .execute(pool)
+                    .await
+                    .expect("a floor insert");
+            }
+            Floor::Postgres(pool) => {
+                sqlx::query(INSERT)
+                    .bind(id)
+                    .bind(body)
+                    .bind(received)
+                    .execute(pool)
+                    .await
+                    .expect("a floor insert");
+            }
+        }
+    }
+}
+
+async fn floor_pool(url: &str) -> Floor {
+    if url.starts_with("sqlite:") {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+        let options = SqliteConnectOptions::from_str(url)
+            .expect("an SQLite URL")
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = sqlx::pool::PoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .expect("the floor database");
+        sqlx::query(FLOOR_TABLE)
+            .execute(&pool)
+            .await
+            .expect("the floor table");
+        Floor::Sqlite(pool)
+    } else {
+        use sqlx::postgres::PgConnectOptions;
+        let options = PgConnectOptions::from_str(url)
+            .expect("a Postgres URL")
+            .options([("synchronous_commit", "on")]);
+        let pool = sqlx::pool::PoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .expect("the floor database");
+        sqlx::query(&FLOOR_TABLE.replace("BLOB", "BYTEA"))
+            .execute(&pool)
+            .await
+            .expect("the floor table");
+        Floor::Postgres(pool)
+    }
+}
+
+fn ingest(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!(
+        "stripe-webhooks-bench-inbox-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a bench folder");
+    bench_backend(
+        c,
+        "sqlite",
+        &format!("sqlite://{}", dir.join("inbox.db").display()),
+        &format!("sqlite://{}", dir.join("floor.db").display()),
+    );
+    if let Ok(base) = std::env::var("DATABASE_URL_POSTGRES") {
+        let (server, _) = base.rsplit_once('/').expect("a database URL");
+        let name = format!("bench_inbox_{}", std::process::id());
+        let psql = |sql: String| {
+            let status = std::process::Command::new("psql")
+                .args([base.as_str(), "-qc", &sql])
+                .status()
+                .expect("psql");
+            assert!(status.success(), "{sql}");
+        };
+        psql(format!("DROP DATABASE IF EXISTS {name}"));
+        psql(format!("CREATE DATABASE {name}"));
+        let url = format!("{server}/{name}");
+        bench_backend(c, "postgres", &url, &url);
+    } else {
+        eprintln!("DATABASE_URL_POSTGRES is not set: the Postgres ingest bench is skipped");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, ingest);
+criterion_main!(benches);
