@@ -76,6 +76,7 @@ mod backoff;
 mod db;
 mod entry;
 mod ingest;
+mod list;
 mod schema;
 mod status;
 mod worker;
@@ -86,6 +87,7 @@ use time::OffsetDateTime;
 
 pub use backoff::Backoff;
 pub use entry::{AttemptRecord, DeliveryRecord, Entry};
+pub use list::{Cursor, ListFilter, Page, Summary, MAX_PAGE};
 pub use status::EntryStatus;
 pub use worker::Processed;
 
@@ -170,6 +172,15 @@ impl Inbox {
     /// The database could not be read.
     pub async fn entry(&self, event_id: &str) -> Result<Option<Entry>, StoreError> {
         entry::read(&self.db, event_id).await
+    }
+
+    /// A page of entries, newest first, as `filter` selects them; `page.next` continues.
+    ///
+    /// # Errors
+    ///
+    /// The database could not be read.
+    pub async fn list(&self, filter: &ListFilter) -> Result<Page, StoreError> {
+        list::list(&self.db, filter).await
     }
 
     /// Queues the event again, whatever its status (a handled one too), unless a worker is

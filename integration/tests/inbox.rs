@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use inbox::databases::{fresh, psql, Backend};
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError, OutcomeKind};
-use stripe_webhooks::inbox::{Backoff, EntryStatus, Inbox, Processed, Replay};
+use stripe_webhooks::inbox::{Backoff, Cursor, EntryStatus, Inbox, ListFilter, Processed, Replay};
 use stripe_webhooks::{testing, ErrorKind, Event, Webhook};
 use time::OffsetDateTime;
 
@@ -382,6 +382,53 @@ backends! {
         assert!(rows >= 1 && rows <= minutes, "{rows} rows for {minutes} minutes");
         assert_eq!(count(&url, "SELECT COUNT(*) FROM stripe_webhooks_events").await, 0);
         assert_eq!(count(&url, "SELECT COUNT(*) FROM stripe_webhooks_deliveries").await, 0);
+    }
+
+    async fn lists_page_newest_first_with_filters_and_cursors(backend: Backend) {
+        let Some(inbox) = open(backend, "list").await else { return };
+        let dispatcher = Dispatcher::new(Webhook::new(SECRET), |event: Event| async move {
+            if event.event_type().as_str() == "charge.failed" {
+                Err(HandlerError::permanent("declined"))
+            } else {
+                Ok(())
+            }
+        })
+        .inbox(inbox.clone());
+        let mut sent = Vec::new();
+        for n in 0..7 {
+            let id = format!("evt_list_{n}");
+            let kind = if n % 3 == 0 { "charge.failed" } else { "invoice.paid" };
+            let body = body(&id, kind);
+            dispatcher.dispatch(&body, Some(&header(&body))).await;
+            sent.push(id);
+        }
+        dispatcher.process_due().await.unwrap();
+
+        let mut seen = Vec::new();
+        let mut filter = ListFilter::new().limit(3);
+        let mut pages = 0;
+        loop {
+            let page = inbox.list(&filter).await.unwrap();
+            pages += 1;
+            seen.extend(page.entries.iter().map(|entry| entry.event_id.clone()));
+            let Some(next) = page.next else { break };
+            // The cursor travels as text (a URL's query) and back.
+            let next: Cursor = next.to_string().parse().unwrap();
+            filter = filter.after(next);
+        }
+        assert_eq!(pages, 3);
+        let newest_first: Vec<String> = sent.iter().rev().cloned().collect();
+        assert_eq!(seen, newest_first);
+
+        let failed = inbox.list(&ListFilter::new().status(EntryStatus::Failed)).await.unwrap();
+        let ids: Vec<&str> = failed.entries.iter().map(|e| e.event_id.as_str()).collect();
+        assert_eq!(ids, ["evt_list_6", "evt_list_3", "evt_list_0"]);
+        assert!(failed.next.is_none());
+        assert_eq!(failed.entries[0].last_error.as_deref(), Some("declined"));
+        let paid = inbox.list(&ListFilter::new().event_type("invoice.paid")).await.unwrap();
+        assert_eq!(paid.entries.len(), 4);
+        assert!(paid.entries.iter().all(|e| e.status == EntryStatus::Handled && e.attempts == 1));
+        assert!("not-a-cursor".parse::<Cursor>().is_err());
     }
 
     async fn opening_one_database_from_many_instances_at_once_migrates_it_once(backend: Backend) {
