@@ -128,25 +128,21 @@ impl Floor {
                               VALUES ($1, 'invoice.paid', $2, $3)";
         let received = i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000)
             .unwrap_or(0);
+        // One statement for both pools, compiled once per backend (as the crate's `on_db!`).
+        macro_rules! insert {
+            ($pool:expr) => {{
+                sqlx::query(INSERT)
+                    .bind(id)
+                    .bind(body)
+                    .bind(received)
+                    .execute($pool)
+                    .await
+                    .expect("a floor insert");
+            }};
+        }
         match self {
-            Floor::Sqlite(pool) => {
-                sqlx::query(INSERT)
-                    .bind(id)
-                    .bind(body)
-                    .bind(received)
-                    .execute(pool)
-                    .await
-                    .expect("a floor insert");
-            }
-            Floor::Postgres(pool) => {
-                sqlx::query(INSERT)
-                    .bind(id)
-                    .bind(body)
-                    .bind(received)
-                    .execute(pool)
-                    .await
-                    .expect("a floor insert");
-            }
+            Floor::Sqlite(pool) => insert!(pool),
+            Floor::Postgres(pool) => insert!(pool),
         }
     }
 }

@@ -11,14 +11,14 @@
 //! Stripe CLI prints the `whsec_...` secret to use).
 
 #[path = "../../examples/common/config.rs"]
-mod config;
+pub(crate) mod config;
 
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::post;
 use axum::Router;
-use stripe_webhooks::dispatch::{Dispatcher, Handler, Outcome};
+use stripe_webhooks::dispatch::{Dispatcher, Handler, Mode, Outcome};
 use stripe_webhooks::integrations::axum::StripeDelivery;
 use stripe_webhooks::Webhook;
 
@@ -28,16 +28,19 @@ use stripe_webhooks::Webhook;
 /// JSON parsed and serialized again is no longer the bytes Stripe signed, so the signature
 /// would not match. An oversize body is refused by axum (413) before it is read into memory; a
 /// repeated `Stripe-Signature` header is refused with 400.
-pub fn app<H: Handler + 'static>(dispatcher: Arc<Dispatcher<H>>) -> Router {
+///
+/// The same router serves either mode: inline (`Dispatcher<H>`) or ack-first through an inbox
+/// (`Dispatcher<H, Inbox>`, see the `inbox` example, which includes this file).
+pub fn app<H: Handler + 'static, D: Mode + 'static>(dispatcher: Arc<Dispatcher<H, D>>) -> Router {
     let limit = dispatcher.get_max_body_size();
     Router::new()
-        .route("/webhook", post(webhook::<H>))
+        .route("/webhook", post(webhook::<H, D>))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(dispatcher)
 }
 
-async fn webhook<H: Handler>(
-    State(dispatcher): State<Arc<Dispatcher<H>>>,
+async fn webhook<H: Handler, D: Mode>(
+    State(dispatcher): State<Arc<Dispatcher<H, D>>>,
     delivery: StripeDelivery,
 ) -> Outcome {
     delivery.dispatch(&dispatcher).await

@@ -12,37 +12,21 @@
 //! `DATABASE_URL` (`sqlite://PATH` or `postgres://user@host/db`). Stop with Ctrl-C: the
 //! workers finish the entry in hand, and whatever is still due is run at the next start.
 
-#[path = "../../examples/common/config.rs"]
-mod config;
+// The router is the axum example's: `app` serves either mode.
+#[path = "axum.rs"]
+#[allow(unreachable_pub)] // `pub` for the tests that include it too
+mod axum_example;
+
+use axum_example::config;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::post;
-use axum::Router;
-use stripe_webhooks::dispatch::{Dispatcher, Handler, Outcome};
+use stripe_webhooks::dispatch::Dispatcher;
 use stripe_webhooks::inbox::Inbox;
-use stripe_webhooks::integrations::axum::StripeDelivery;
 use stripe_webhooks::Webhook;
 
 /// Workers in this process; each claims its own entries, so more run handlers side by side.
 const WORKERS: usize = 4;
-
-/// `POST /webhook`: store, answer. The handler does not run here.
-pub fn app<H: Handler + 'static>(dispatcher: Arc<Dispatcher<H, Inbox>>) -> Router {
-    let limit = dispatcher.get_max_body_size();
-    Router::new()
-        .route("/webhook", post(webhook::<H>))
-        .layer(DefaultBodyLimit::max(limit))
-        .with_state(dispatcher)
-}
-
-async fn webhook<H: Handler>(
-    State(dispatcher): State<Arc<Dispatcher<H, Inbox>>>,
-    delivery: StripeDelivery,
-) -> Outcome {
-    delivery.dispatch(&dispatcher).await
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -71,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("listening on http://{}/webhook", listener.local_addr()?);
-    axum::serve(listener, app(dispatcher))
+    axum::serve(listener, axum_example::app(dispatcher))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -53,8 +53,6 @@ struct Finish {
     due_at: i64,
     error: Option<String>,
     result: &'static str,
-    /// How long the handler ran, in microseconds.
-    duration_us: i64,
 }
 
 impl<H: Handler> Dispatcher<H, Inbox> {
@@ -92,9 +90,9 @@ impl<H: Handler> Dispatcher<H, Inbox> {
         let claimed = claim(&inbox.db, micros(now), inbox.lease, CLAIM_BATCH).await?;
         let mut processed = Processed::default();
         for entry in claimed {
-            let finish = self.run_entry(&entry, now).await;
+            let (finish, duration_us) = self.run_entry(&entry, now).await;
             let status = finish.status;
-            if record(&inbox.db, &entry, finish, micros(now)).await? {
+            if record(&inbox.db, &entry, finish, duration_us, micros(now)).await? {
                 match status {
                     EntryStatus::Handled => processed.handled += 1,
                     EntryStatus::Retrying => processed.retrying += 1,
@@ -141,7 +139,9 @@ impl<H: Handler> Dispatcher<H, Inbox> {
         }
     }
 
-    async fn run_entry(&self, entry: &Claimed, now: OffsetDateTime) -> Finish {
+    /// Runs the handler on `entry`: what it comes to, and how long the handler took (in
+    /// microseconds; 0 when it did not run).
+    async fn run_entry(&self, entry: &Claimed, now: OffsetDateTime) -> (Finish, i64) {
         let backoff = &self.dedup.backoff;
         let attempt = u32::try_from(entry.attempts).unwrap_or(u32::MAX);
         let retry_or_fail = |error: String| {
@@ -151,7 +151,6 @@ impl<H: Handler> Dispatcher<H, Inbox> {
                     due_at: micros(now),
                     error: Some(format!("{error} (attempt {attempt}, the last)")),
                     result: "failed",
-                    duration_us: 0,
                 }
             } else {
                 Finish {
@@ -159,20 +158,19 @@ impl<H: Handler> Dispatcher<H, Inbox> {
                     due_at: micros(now + backoff.delay(&entry.event_id, attempt)),
                     error: Some(error),
                     result: "retry",
-                    duration_us: 0,
                 }
             }
         };
         let event = match Event::from_slice(&entry.body) {
             Ok(event) => event,
             Err(error) => {
-                return Finish {
+                let finish = Finish {
                     status: EntryStatus::Failed,
                     due_at: micros(now),
                     error: Some(format!("the stored body no longer parses: {error}")),
                     result: "failed",
-                    duration_us: 0,
-                }
+                };
+                return (finish, 0);
             }
         };
         let started = Instant::now();
@@ -184,22 +182,17 @@ impl<H: Handler> Dispatcher<H, Inbox> {
                 due_at: micros(now),
                 error: None,
                 result: "handled",
-                duration_us: 0,
             },
             Ok(Err(error)) if !error.is_transient() => Finish {
                 status: EntryStatus::Failed,
                 due_at: micros(now),
                 error: Some(error.to_string()),
                 result: "failed",
-                duration_us: 0,
             },
             Ok(Err(error)) => retry_or_fail(error.to_string()),
             Err(panic) => retry_or_fail(format!("the handler panicked: {panic}")),
         };
-        Finish {
-            duration_us,
-            ..finish
-        }
+        (finish, duration_us)
     }
 }
 
@@ -263,7 +256,13 @@ async fn claim(db: &Db, now: i64, lease: Duration, limit: i64) -> Result<Vec<Cla
 
 /// Records a run's result if the lease still holds; `false` if it did not (another worker has
 /// the entry now).
-async fn record(db: &Db, entry: &Claimed, finish: Finish, now: i64) -> Result<bool, StoreError> {
+async fn record(
+    db: &Db,
+    entry: &Claimed,
+    finish: Finish,
+    duration_us: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
     let finished_at = finish.status.is_finished().then_some(now);
     on_db!(db, pool => {
         let mut tx = pool.begin().await.map_err(failed("opening a transaction"))?;
@@ -294,7 +293,7 @@ async fn record(db: &Db, entry: &Claimed, finish: Finish, now: i64) -> Result<bo
             .bind(&entry.event_id)
             .bind(entry.attempts)
             .bind(now)
-            .bind(finish.duration_us)
+            .bind(duration_us)
             .bind(finish.result)
             .bind(&finish.error)
             .execute(&mut *tx)
