@@ -285,15 +285,20 @@ backends! {
         assert!(inbox.entry("evt_p2").await.unwrap().is_none());
     }
 
-    async fn a_worker_that_outlives_its_lease_loses_the_entry_to_another(backend: Backend) {
-        let Some(inbox) = open(backend, "lease").await else { return };
-        let inbox = inbox.lease(Duration::from_millis(300));
+    async fn a_late_result_after_a_takeover_is_discarded(backend: Backend) {
+        // The injected clock does not move, so the slow worker's renewals cannot push its
+        // lease past `t0 + lease`: the other worker, at a later time, takes the entry over.
+        let Some(inbox) = open(backend, "takeover").await else { return };
+        let lease = Duration::from_millis(300);
+        let inbox = inbox.lease(lease);
+        let release = Arc::new(tokio::sync::Notify::new());
         let recorder = Recorder::default();
-        let seen = recorder.clone();
+        let (seen, gate) = (recorder.clone(), Arc::clone(&release));
         let slow = Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
             seen.record(&event);
-            async {
-                tokio::time::sleep(Duration::from_millis(1_200)).await;
+            let gate = Arc::clone(&gate);
+            async move {
+                gate.notified().await;
                 Ok::<(), HandlerError>(())
             }
         })
@@ -308,11 +313,16 @@ backends! {
         let body = body("evt_lease", "invoice.paid");
         slow.dispatch(&body, Some(&header(&body))).await;
 
-        let slow_run = tokio::spawn(async move { slow.process_due().await.unwrap() });
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        assert_eq!(quick.process_due().await.unwrap(), Processed::default(), "lease held");
-        tokio::time::sleep(Duration::from_millis(350)).await;
-        assert_eq!(quick.process_due().await.unwrap().handled, 1, "lease ran out: taken over");
+        let t0 = OffsetDateTime::now_utc() + Duration::from_secs(1);
+        let slow_run = tokio::spawn(async move { slow.process_due_at(t0).await.unwrap() });
+        while recorder.total() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let within = t0 + lease - Duration::from_millis(1);
+        assert_eq!(quick.process_due_at(within).await.unwrap(), Processed::default(), "lease held");
+        let after = t0 + lease + Duration::from_millis(1);
+        assert_eq!(quick.process_due_at(after).await.unwrap().handled, 1, "taken over");
+        release.notify_one();
         let slow_result = slow_run.await.unwrap();
         assert_eq!(slow_result.lease_lost, 1, "{slow_result:?}");
         assert_eq!(slow_result.handled, 0);
@@ -321,6 +331,102 @@ backends! {
         assert_eq!(entry.attempts(), 2, "the cut-short run counts");
         assert_eq!(entry.attempt_log.len(), 1, "only the run that held its lease is recorded");
         assert_eq!(recorder.total() + quick_runs.total(), 2);
+    }
+
+    async fn a_batch_longer_than_the_lease_keeps_its_entries(backend: Backend) {
+        // Four handlers of 250 ms under a 300 ms lease: the batch takes over three leases,
+        // and its renewals keep every entry from the other worker, which polls meanwhile.
+        let Some(inbox) = open(backend, "renewal").await else { return };
+        let inbox = inbox.lease(Duration::from_millis(300));
+        let recorder = Recorder::default();
+        let seen = recorder.clone();
+        let slow = Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
+            seen.record(&event);
+            async {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                Ok::<(), HandlerError>(())
+            }
+        })
+        .inbox(inbox.clone());
+        let quick_runs = Recorder::default();
+        let quick_seen = quick_runs.clone();
+        let quick = Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
+            quick_seen.record(&event);
+            async { Ok::<(), HandlerError>(()) }
+        })
+        .inbox(inbox.clone());
+        for n in 0..4 {
+            let body = body(&format!("evt_renewal_{n}"), "invoice.paid");
+            slow.dispatch(&body, Some(&header(&body))).await;
+        }
+        let slow_run = tokio::spawn(async move { slow.process_due().await.unwrap() });
+        while recorder.total() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let mut polls = 0;
+        while !slow_run.is_finished() {
+            assert_eq!(quick.process_due().await.unwrap(), Processed::default(), "lease held");
+            polls += 1;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(polls >= 10, "the other worker polled through the batch ({polls} times)");
+        let slow_result = slow_run.await.unwrap();
+        assert_eq!(slow_result.handled, 4, "{slow_result:?}");
+        assert_eq!(quick_runs.total(), 0);
+        for n in 0..4 {
+            let entry = inbox.entry(&format!("evt_renewal_{n}")).await.unwrap().unwrap();
+            assert_eq!(entry.status(), EntryStatus::Handled);
+            assert_eq!(entry.attempts(), 1, "never taken over");
+        }
+    }
+
+    async fn a_stopping_worker_finishes_its_entry_and_gives_back_the_rest(backend: Backend) {
+        let Some(inbox) = open(backend, "shutdown").await else { return };
+        let recorder = Recorder::default();
+        let seen = recorder.clone();
+        let worker = Arc::new(
+            Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
+                seen.record(&event);
+                async {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    Ok::<(), HandlerError>(())
+                }
+            })
+            .inbox(inbox.clone()),
+        );
+        for n in 0..4 {
+            let body = body(&format!("evt_stop_{n}"), "invoice.paid");
+            worker.dispatch(&body, Some(&header(&body))).await;
+        }
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = Arc::clone(&worker);
+        let run = tokio::spawn(async move {
+            running
+                .run_worker(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        while recorder.total() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        stop.send(()).unwrap();
+        run.await.unwrap();
+        assert_eq!(recorder.total(), 1, "the entry in hand finished; no other started");
+        let mut given_back = 0;
+        for n in 0..4 {
+            let entry = inbox.entry(&format!("evt_stop_{n}")).await.unwrap().unwrap();
+            match entry.status() {
+                EntryStatus::Handled => assert_eq!(entry.attempts(), 1),
+                EntryStatus::Pending => {
+                    assert_eq!(entry.attempts(), 0, "a claim that ran nothing is undone");
+                    given_back += 1;
+                }
+                other => panic!("{} is {other:?}", entry.event_id),
+            }
+        }
+        assert_eq!(given_back, 3, "due again at once, not after the lease");
+        assert_eq!(worker.process_due().await.unwrap().handled, 3);
     }
 
     async fn forged_deliveries_are_counted_never_stored(backend: Backend) {

@@ -36,6 +36,13 @@ pub(crate) use on_db;
 #[cfg(feature = "sqlite")]
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Ingest's committers on Postgres.
+#[cfg(feature = "postgres")]
+const POSTGRES_WRITERS: usize = 4;
+/// Room for the committers, the workers' claims and results, and reads.
+#[cfg(feature = "postgres")]
+const POSTGRES_CONNECTIONS: u32 = 16;
+
 impl Db {
     /// Connects to `url`: `sqlite://PATH` (the file is created if missing) or
     /// `postgres://…` / `postgresql://…`.
@@ -71,7 +78,7 @@ impl Db {
                     // default: a 200 means the event is durable.
                     .options([("synchronous_commit", "on")]);
                 let pool = sqlx::pool::PoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(POSTGRES_CONNECTIONS)
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await
@@ -82,6 +89,17 @@ impl Db {
                 "unsupported inbox URL scheme `{scheme}:`: this build takes {}",
                 SCHEMES
             ))),
+        }
+    }
+
+    /// How many transactions ingest runs at once: SQLite takes one writer at a time; Postgres
+    /// flushes concurrent commits' WAL together, so several committers share its fsyncs.
+    pub(crate) fn writers(&self) -> usize {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Db::Sqlite(_) => 1,
+            #[cfg(feature = "postgres")]
+            Db::Postgres(_) => POSTGRES_WRITERS,
         }
     }
 

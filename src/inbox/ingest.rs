@@ -2,14 +2,20 @@
 //! concurrent deliveries share one commit (group commit) so that throughput is not one fsync
 //! per request.
 //!
-//! One committer task per inbox owns the writes: it takes the first waiting row, then every
-//! row that arrived meanwhile (up to [`MAX_BATCH`]), writes them in one transaction, and
-//! answers each delivery once the commit is durable. Rejected deliveries are counted through
-//! the same task, without waiting.
+//! Committer tasks own the writes. They take turns at one queue: the one whose turn it is
+//! takes the first waiting row and every row that arrived meanwhile (up to [`MAX_BATCH`]),
+//! hands the queue to the next, writes its batch in one transaction, and answers each delivery
+//! once the commit is durable. SQLite has one writer, so one committer; Postgres commits
+//! several batches at once (and flushes their WAL together), so several. Rejected deliveries
+//! are counted through the same queue, without waiting.
 
-use tokio::sync::{mpsc, oneshot};
+mod batch;
 
-use super::db::{failed, micros, on_db, Db};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, Mutex};
+
+use super::db::{micros, Db};
 use super::Inbox;
 use crate::dispatch::{Dispatcher, Dispose, Disposition, Genuine, Handler};
 use crate::store::StoreError;
@@ -59,10 +65,13 @@ pub(crate) struct Committer {
 }
 
 impl Committer {
-    /// Starts the committer task on the current Tokio runtime.
+    /// Starts the committer tasks on the current Tokio runtime.
     pub(crate) fn spawn(db: Db) -> Committer {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, queue));
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..db.writers() {
+            tokio::spawn(run(db.clone(), Arc::clone(&queue)));
+        }
         Committer { jobs }
     }
 
@@ -92,9 +101,11 @@ impl Committer {
     }
 }
 
-async fn run(db: Db, mut queue: mpsc::Receiver<Job>) {
+async fn run(db: Db, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    // The lock is held only while waiting for rows: the next committer's batch fills while
+    // this one commits.
+    while queue.lock().await.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let mut rows = Vec::new();
         let mut answers = Vec::new();
         let mut rejections = Vec::new();
@@ -107,7 +118,7 @@ async fn run(db: Db, mut queue: mpsc::Receiver<Job>) {
                 Job::Reject { minute, kind } => rejections.push((minute, kind)),
             }
         }
-        match commit(&db, &rows, &rejections).await {
+        match batch::commit(&db, &rows, &rejections).await {
             Ok(stored) => {
                 for (answer, stored) in answers.into_iter().zip(stored) {
                     let _ = answer.send(Ok(stored));
@@ -126,90 +137,6 @@ async fn run(db: Db, mut queue: mpsc::Receiver<Job>) {
             }
         }
     }
-}
-
-/// Writes one batch in one transaction; the answer per row, in order.
-async fn commit(
-    db: &Db,
-    rows: &[Row],
-    rejections: &[(i64, ErrorKind)],
-) -> Result<Vec<Stored>, StoreError> {
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await.map_err(failed("opening a transaction"))?;
-        let mut stored = Vec::with_capacity(rows.len());
-        for row in rows {
-            let inserted = sqlx::query(
-                "INSERT INTO stripe_webhooks_events
-                    (event_id, event_type, api_version, livemode, account, created, body,
-                     status, attempts, lease, due_at, received_at, updated_at, deliveries)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, 0, $8, $8, $8, 1)
-                 ON CONFLICT (event_id) DO NOTHING",
-            )
-            .bind(&row.event_id)
-            .bind(&row.event_type)
-            .bind(&row.api_version)
-            .bind(row.livemode)
-            .bind(&row.account)
-            .bind(row.created)
-            .bind(&row.body)
-            .bind(row.received_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(failed("storing an event"))?
-            .rows_affected()
-                == 1;
-            let seq: i64 = if inserted {
-                1
-            } else {
-                sqlx::query_scalar(
-                    "UPDATE stripe_webhooks_events SET deliveries = deliveries + 1
-                     WHERE event_id = $1 RETURNING deliveries",
-                )
-                .bind(&row.event_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(failed("counting a delivery"))?
-            };
-            if seq <= MAX_LOGGED_DELIVERIES {
-                sqlx::query(
-                    "INSERT INTO stripe_webhooks_deliveries
-                        (event_id, seq, received_at, status, outcome, secret_index)
-                     VALUES ($1, $2, $3, 200, $4, $5)",
-                )
-                .bind(&row.event_id)
-                .bind(seq)
-                .bind(row.received_at)
-                .bind(if inserted { "stored" } else { "duplicate" })
-                .bind(row.secret_index)
-                .execute(&mut *tx)
-                .await
-                .map_err(failed("logging a delivery"))?;
-            }
-            stored.push(if inserted { Stored::New } else { Stored::Again });
-        }
-        if let Some(newest) = rejections.iter().map(|(minute, _)| *minute).max() {
-            for (minute, kind) in rejections {
-                sqlx::query(
-                    "INSERT INTO stripe_webhooks_rejections (minute, kind, count) VALUES ($1, $2, 1)
-                     ON CONFLICT (minute, kind)
-                     DO UPDATE SET count = stripe_webhooks_rejections.count + 1",
-                )
-                .bind(minute)
-                .bind(kind.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(failed("counting a rejected delivery"))?;
-            }
-            // Bounded: at most REJECTION_MINUTES minutes of counts, one row per kind each.
-            sqlx::query("DELETE FROM stripe_webhooks_rejections WHERE minute < $1")
-                .bind(newest - REJECTION_MINUTES)
-                .execute(&mut *tx)
-                .await
-                .map_err(failed("pruning rejection counts"))?;
-        }
-        tx.commit().await.map_err(failed("committing"))?;
-        Ok(stored)
-    })
 }
 
 impl Dispose for Inbox {

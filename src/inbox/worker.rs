@@ -2,14 +2,20 @@
 //! lease so that a worker whose lease ran out (and whose entry another worker took over)
 //! changes nothing.
 
-use std::future::{poll_fn, Future};
+use std::convert::Infallible;
+use std::future::Future;
 use std::pin::pin;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use super::db::{duration_micros, failed, micros, on_db, Db};
+mod lease;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use lease::{claim, record, release, renew, Claimed};
+
+use super::db::{duration_micros, micros};
 use super::{EntryStatus, Inbox};
 use crate::dispatch::{catch_panic, Dispatcher, Handler};
 use crate::store::StoreError;
@@ -39,20 +45,30 @@ pub struct Processed {
     pub lease_lost: u64,
 }
 
-/// An entry a worker holds.
-struct Claimed {
-    event_id: String,
-    body: Vec<u8>,
-    attempts: i64,
-    lease: i64,
-}
-
 /// What a run of the handler comes to.
 struct Finish {
     status: EntryStatus,
     due_at: i64,
     error: Option<String>,
     result: &'static str,
+    started_at: i64,
+    duration_us: i64,
+}
+
+/// The worker's clock: the system's, or the time a test fixed.
+#[derive(Debug, Clone, Copy)]
+enum Clock {
+    System,
+    Fixed(OffsetDateTime),
+}
+
+impl Clock {
+    fn now(self) -> OffsetDateTime {
+        match self {
+            Clock::System => OffsetDateTime::now_utc(),
+            Clock::Fixed(now) => now,
+        }
+    }
 }
 
 impl<H: Handler> Dispatcher<H, Inbox> {
@@ -62,12 +78,14 @@ impl<H: Handler> Dispatcher<H, Inbox> {
     ///
     /// # Errors
     ///
-    /// The database could not be read or written; entries claimed before that are due again
-    /// when their lease runs out.
+    /// The database could not be read or written. The entries of the batch in hand that had
+    /// not run are given back (due at once) if the database takes that; otherwise they are due
+    /// again when their lease runs out.
     pub async fn process_due(&self) -> Result<Processed, StoreError> {
+        let never = AtomicBool::new(false);
         let mut processed = Processed::default();
         loop {
-            let round = self.process_due_at(OffsetDateTime::now_utc()).await?;
+            let round = self.round(Clock::System, &never).await?;
             if round == Processed::default() {
                 return Ok(processed);
             }
@@ -86,39 +104,36 @@ impl<H: Handler> Dispatcher<H, Inbox> {
     ///
     /// As for [`process_due`](Dispatcher::process_due).
     pub async fn process_due_at(&self, now: OffsetDateTime) -> Result<Processed, StoreError> {
-        let inbox = &self.dedup;
-        let claimed = claim(&inbox.db, micros(now), inbox.lease, CLAIM_BATCH).await?;
-        let mut processed = Processed::default();
-        for entry in claimed {
-            let (finish, duration_us) = self.run_entry(&entry, now).await;
-            let status = finish.status;
-            if record(&inbox.db, &entry, finish, duration_us, micros(now)).await? {
-                match status {
-                    EntryStatus::Handled => processed.handled += 1,
-                    EntryStatus::Retrying => processed.retrying += 1,
-                    _ => processed.failed += 1,
-                }
-            } else {
-                processed.lease_lost += 1;
-                self.counters.lease_lost();
-            }
-        }
-        Ok(processed)
+        self.round(Clock::Fixed(now), &AtomicBool::new(false)).await
     }
 
     /// The long-running worker: runs due entries as they come until `shutdown` completes, then
-    /// returns after the entry in hand (a handler is never cut short by a shutdown). Run
-    /// several, in one process or many: each claims its own entries. Database errors are
-    /// waited out with a growing pause, and the loop goes on.
+    /// returns after the entry in hand (a handler is never cut short by a shutdown; the rest of
+    /// its batch is given back, due at once, for another worker). Run several, in one process
+    /// or many: each claims its own entries. Database errors are waited out with a growing
+    /// pause, and the loop goes on.
     pub async fn run_worker(&self, shutdown: impl Future<Output = ()>) {
         let mut shutdown = pin!(shutdown);
+        let stopping = AtomicBool::new(false);
         let mut pause = ERROR_PAUSE;
         loop {
-            let stopping = poll_fn(|cx| Poll::Ready(shutdown.as_mut().poll(cx).is_ready())).await;
-            if stopping {
+            let result = {
+                let mut round = pin!(self.round(Clock::System, &stopping));
+                loop {
+                    tokio::select! {
+                        biased;
+                        // Polled once to completion only: a finished future is not polled again.
+                        () = shutdown.as_mut(), if !stopping.load(Ordering::Relaxed) => {
+                            stopping.store(true, Ordering::Relaxed);
+                        }
+                        result = &mut round => break result,
+                    }
+                }
+            };
+            if stopping.load(Ordering::Relaxed) {
                 return;
             }
-            let wait = match self.process_due_at(OffsetDateTime::now_utc()).await {
+            let wait = match result {
                 Ok(round) if round != Processed::default() => {
                     pause = ERROR_PAUSE;
                     continue;
@@ -139,168 +154,126 @@ impl<H: Handler> Dispatcher<H, Inbox> {
         }
     }
 
-    /// Runs the handler on `entry`: what it comes to, and how long the handler took (in
-    /// microseconds; 0 when it did not run).
-    async fn run_entry(&self, entry: &Claimed, now: OffsetDateTime) -> (Finish, i64) {
-        let backoff = &self.dedup.backoff;
-        let attempt = u32::try_from(entry.attempts).unwrap_or(u32::MAX);
-        let retry_or_fail = |error: String| {
-            if attempt >= backoff.get_max_attempts() {
-                Finish {
-                    status: EntryStatus::Failed,
-                    due_at: micros(now),
-                    error: Some(format!("{error} (attempt {attempt}, the last)")),
-                    result: "failed",
+    /// Claims a batch and runs it, one entry after another, while the leases of the entries
+    /// not yet finished are renewed every third of the lease: a batch (or one handler) longer
+    /// than the lease keeps its entries. Stops before the next entry once `stopping` is set.
+    async fn round(&self, clock: Clock, stopping: &AtomicBool) -> Result<Processed, StoreError> {
+        let inbox = &self.dedup;
+        if stopping.load(Ordering::Relaxed) {
+            return Ok(Processed::default());
+        }
+        let held = claim(&inbox.db, micros(clock.now()), inbox.lease, CLAIM_BATCH).await?;
+        // Entries of `held` from this index on are still this worker's to renew.
+        let unfinished = AtomicUsize::new(0);
+        let work = async {
+            let mut processed = Processed::default();
+            for (index, entry) in held.iter().enumerate() {
+                if stopping.load(Ordering::Relaxed) {
+                    release(&inbox.db, &held[index..], micros(clock.now())).await?;
+                    break;
                 }
-            } else {
-                Finish {
-                    status: EntryStatus::Retrying,
-                    due_at: micros(now + backoff.delay(&entry.event_id, attempt)),
-                    error: Some(error),
-                    result: "retry",
+                let finish = self.run_entry(entry, clock).await;
+                let status = finish.status;
+                let recorded = record(&inbox.db, entry, &finish, micros(clock.now())).await;
+                unfinished.store(index + 1, Ordering::Relaxed);
+                match recorded {
+                    Ok(true) => match status {
+                        EntryStatus::Handled => processed.handled += 1,
+                        EntryStatus::Retrying => processed.retrying += 1,
+                        _ => processed.failed += 1,
+                    },
+                    Ok(false) => {
+                        processed.lease_lost += 1;
+                        self.counters.lease_lost();
+                    }
+                    Err(error) => {
+                        // Best effort: if the database is back already, the rest is due now
+                        // rather than after the lease, and keeps its attempts.
+                        let _ = release(&inbox.db, &held[index + 1..], micros(clock.now())).await;
+                        return Err(error);
+                    }
                 }
             }
+            Ok(processed)
         };
+        let renewer = keep_renewing(inbox, &held, &unfinished, clock);
+        tokio::select! {
+            biased;
+            result = work => result,
+            never = renewer => match never {},
+        }
+    }
+
+    /// Runs the handler on `entry`: what it comes to, with when it started and how long it
+    /// took.
+    async fn run_entry(&self, entry: &Claimed, clock: Clock) -> Finish {
+        let backoff = &self.dedup.backoff;
+        let attempt = u32::try_from(entry.attempts).unwrap_or(u32::MAX);
+        let started_at = micros(clock.now());
+        let finish =
+            |status: EntryStatus, due_at: i64, error: Option<String>, duration_us| Finish {
+                status,
+                due_at,
+                result: match status {
+                    EntryStatus::Handled => "handled",
+                    EntryStatus::Retrying => "retry",
+                    _ => "failed",
+                },
+                error,
+                started_at,
+                duration_us,
+            };
         let event = match Event::from_slice(&entry.body) {
             Ok(event) => event,
             Err(error) => {
-                let finish = Finish {
-                    status: EntryStatus::Failed,
-                    due_at: micros(now),
-                    error: Some(format!("the stored body no longer parses: {error}")),
-                    result: "failed",
-                };
-                return (finish, 0);
+                let error = format!("the stored body no longer parses: {error}");
+                return finish(EntryStatus::Failed, started_at, Some(error), 0);
             }
         };
         let started = Instant::now();
         let ran = catch_panic(|| self.handler.handle(event)).await;
         let duration_us = duration_micros(started.elapsed());
-        let finish = match ran {
-            Ok(Ok(())) => Finish {
-                status: EntryStatus::Handled,
-                due_at: micros(now),
-                error: None,
-                result: "handled",
-            },
-            Ok(Err(error)) if !error.is_transient() => Finish {
-                status: EntryStatus::Failed,
-                due_at: micros(now),
-                error: Some(error.to_string()),
-                result: "failed",
-            },
+        let now = clock.now();
+        let retry_or_fail = |error: String| {
+            if attempt >= backoff.get_max_attempts() {
+                let error = format!("{error} (attempt {attempt}, the last)");
+                finish(EntryStatus::Failed, micros(now), Some(error), duration_us)
+            } else {
+                let due = micros(now + backoff.delay(&entry.event_id, attempt));
+                finish(EntryStatus::Retrying, due, Some(error), duration_us)
+            }
+        };
+        match ran {
+            Ok(Ok(())) => finish(EntryStatus::Handled, micros(now), None, duration_us),
+            Ok(Err(error)) if !error.is_transient() => finish(
+                EntryStatus::Failed,
+                micros(now),
+                Some(error.to_string()),
+                duration_us,
+            ),
             Ok(Err(error)) => retry_or_fail(error.to_string()),
             Err(panic) => retry_or_fail(format!("the handler panicked: {panic}")),
-        };
-        (finish, duration_us)
+        }
     }
 }
 
-/// Claims up to `limit` due entries: pending or retrying ones whose time has come, and
-/// processing ones whose lease ran out. Each claim counts an attempt and bumps the lease token.
-async fn claim(db: &Db, now: i64, lease: Duration, limit: i64) -> Result<Vec<Claimed>, StoreError> {
-    let until = now.saturating_add(duration_micros(lease));
-    let rows = match db {
-        #[cfg(feature = "sqlite")]
-        Db::Sqlite(pool) => {
-            sqlx::query_as::<_, (String, Vec<u8>, i64, i64)>(
-                "UPDATE stripe_webhooks_events
-             SET status = 'processing', attempts = attempts + 1, lease = lease + 1,
-                 due_at = $1, updated_at = $2
-             WHERE event_id IN (
-                 SELECT event_id FROM stripe_webhooks_events
-                 WHERE status IN ('pending', 'retrying', 'processing') AND due_at <= $2
-                 ORDER BY due_at, event_id LIMIT $3)
-             RETURNING event_id, body, attempts, lease",
-            )
-            .bind(until)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        }
-        // The CTE with SKIP LOCKED fences the LIMIT (the planner may not run the UPDATE on more
-        // rows than it picked) and lets concurrent workers take different rows without waiting.
-        #[cfg(feature = "postgres")]
-        Db::Postgres(pool) => {
-            sqlx::query_as::<_, (String, Vec<u8>, i64, i64)>(
-                "WITH due AS (
-                 SELECT event_id FROM stripe_webhooks_events
-                 WHERE status IN ('pending', 'retrying', 'processing') AND due_at <= $2
-                 ORDER BY due_at, event_id LIMIT $3
-                 FOR UPDATE SKIP LOCKED)
-             UPDATE stripe_webhooks_events AS e
-             SET status = 'processing', attempts = e.attempts + 1, lease = e.lease + 1,
-                 due_at = $1, updated_at = $2
-             FROM due WHERE e.event_id = due.event_id
-             RETURNING e.event_id, e.body, e.attempts, e.lease",
-            )
-            .bind(until)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(pool)
-            .await
+/// Every third of the lease, moves the lease of the entries of `held` from `unfinished` on
+/// to a full lease from now. Never ends: it runs beside the batch until the batch is done.
+async fn keep_renewing(
+    inbox: &Inbox,
+    held: &[Claimed],
+    unfinished: &AtomicUsize,
+    clock: Clock,
+) -> Infallible {
+    let every = inbox.lease / 3;
+    loop {
+        tokio::time::sleep(every).await;
+        let from = unfinished.load(Ordering::Relaxed).min(held.len());
+        let until = micros(clock.now()).saturating_add(duration_micros(inbox.lease));
+        // A failed renewal is not fatal: the result's record says if the lease was lost.
+        if let Err(_error) = renew(&inbox.db, &held[from..], until).await {
+            #[cfg(feature = "tracing")]
+            tracing::warn!(error = %_error, "inbox worker: renewing leases failed");
         }
     }
-    .map_err(failed("claiming due entries"))?;
-    Ok(rows
-        .into_iter()
-        .map(|(event_id, body, attempts, lease)| Claimed {
-            event_id,
-            body,
-            attempts,
-            lease,
-        })
-        .collect())
-}
-
-/// Records a run's result if the lease still holds; `false` if it did not (another worker has
-/// the entry now).
-async fn record(
-    db: &Db,
-    entry: &Claimed,
-    finish: Finish,
-    duration_us: i64,
-    now: i64,
-) -> Result<bool, StoreError> {
-    let finished_at = finish.status.is_finished().then_some(now);
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await.map_err(failed("opening a transaction"))?;
-        let held = sqlx::query(
-            "UPDATE stripe_webhooks_events
-             SET status = $3, due_at = $4, updated_at = $5, finished_at = $6, last_error = $7
-             WHERE event_id = $1 AND lease = $2 AND status = 'processing'",
-        )
-        .bind(&entry.event_id)
-        .bind(entry.lease)
-        .bind(finish.status.as_str())
-        .bind(finish.due_at)
-        .bind(now)
-        .bind(finished_at)
-        .bind(&finish.error)
-        .execute(&mut *tx)
-        .await
-        .map_err(failed("recording a result"))?
-        .rows_affected()
-            == 1;
-        if held {
-            sqlx::query(
-                "INSERT INTO stripe_webhooks_attempts
-                    (event_id, attempt, started_at, duration_us, result, error)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (event_id, attempt) DO NOTHING",
-            )
-            .bind(&entry.event_id)
-            .bind(entry.attempts)
-            .bind(now)
-            .bind(duration_us)
-            .bind(finish.result)
-            .bind(&finish.error)
-            .execute(&mut *tx)
-            .await
-            .map_err(failed("logging an attempt"))?;
-        }
-        tx.commit().await.map_err(failed("committing a result"))?;
-        Ok(held)
-    })
 }

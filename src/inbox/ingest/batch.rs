@@ -1,0 +1,160 @@
+//! One commit of the ingest: a batch of deliveries written in one transaction with a
+//! statement count that does not grow with the batch (multi-row `VALUES`), except for the
+//! deliveries of events already stored, which are rare (Stripe's retries come minutes
+//! apart).
+//!
+//! Several committers may write at once (Postgres), so every statement touches rows in
+//! event-id order: two batches that share events then lock them in the same order and cannot
+//! deadlock.
+
+use std::collections::BTreeMap;
+
+use sqlx::QueryBuilder;
+
+use super::{Row, Stored, MAX_LOGGED_DELIVERIES, REJECTION_MINUTES};
+use crate::inbox::db::{failed, on_db, Db};
+use crate::store::StoreError;
+use crate::ErrorKind;
+
+/// The deliveries of one event within a batch: the indexes of its rows, in arrival order.
+struct Event<'a> {
+    first: &'a Row,
+    rows: Vec<usize>,
+}
+
+/// Writes `rows` and the `rejections` counts in one transaction; the answer per row, in order.
+pub(super) async fn commit(
+    db: &Db,
+    rows: &[Row],
+    rejections: &[(i64, ErrorKind)],
+) -> Result<Vec<Stored>, StoreError> {
+    let mut events: BTreeMap<&str, Event<'_>> = BTreeMap::new();
+    for (index, row) in rows.iter().enumerate() {
+        events
+            .entry(row.event_id.as_str())
+            .or_insert(Event {
+                first: row,
+                rows: Vec::new(),
+            })
+            .rows
+            .push(index);
+    }
+    let mut counted: BTreeMap<(i64, &'static str), i64> = BTreeMap::new();
+    for (minute, kind) in rejections {
+        *counted.entry((*minute, kind.as_str())).or_default() += 1;
+    }
+    // (row index, its delivery number for the event, whether it stored the event)
+    let mut numbered: Vec<(usize, i64, bool)> = Vec::with_capacity(rows.len());
+
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await.map_err(failed("opening a transaction"))?;
+        let mut inserted = std::collections::BTreeSet::new();
+        if !events.is_empty() {
+            let mut insert = QueryBuilder::new(
+                "INSERT INTO stripe_webhooks_events
+                    (event_id, event_type, api_version, livemode, account, created, body,
+                     status, attempts, lease, due_at, received_at, updated_at, deliveries) ",
+            );
+            insert.push_values(events.values(), |mut values, event| {
+                let row = event.first;
+                values
+                    .push_bind(row.event_id.as_str())
+                    .push_bind(row.event_type.as_str())
+                    .push_bind(row.api_version.as_deref())
+                    .push_bind(row.livemode)
+                    .push_bind(row.account.as_deref())
+                    .push_bind(row.created)
+                    .push_bind(row.body.as_slice())
+                    .push("'pending', 0, 0")
+                    .push_bind(row.received_at)
+                    .push_bind(row.received_at)
+                    .push_bind(row.received_at)
+                    .push_bind(i64::try_from(event.rows.len()).unwrap_or(i64::MAX));
+            });
+            insert.push(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id");
+            let ids: Vec<String> = insert
+                .build_query_scalar()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(failed("storing events"))?;
+            inserted.extend(ids);
+        }
+        for (id, event) in &events {
+            let count = i64::try_from(event.rows.len()).unwrap_or(i64::MAX);
+            let stored = inserted.contains(*id);
+            let last: i64 = if stored {
+                count
+            } else {
+                sqlx::query_scalar(
+                    "UPDATE stripe_webhooks_events SET deliveries = deliveries + $2
+                     WHERE event_id = $1 RETURNING deliveries",
+                )
+                .bind(*id)
+                .bind(count)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(failed("counting a delivery"))?
+            };
+            for (nth, &index) in (last - count + 1..).zip(&event.rows) {
+                numbered.push((index, nth, stored && nth == 1));
+            }
+        }
+        // Beyond the first deliveries of an event only the count grows, so a delivery
+        // replayed without end cannot grow the log.
+        let logged: Vec<_> = numbered
+            .iter()
+            .filter(|(_, nth, _)| *nth <= MAX_LOGGED_DELIVERIES)
+            .collect();
+        if !logged.is_empty() {
+            let mut log = QueryBuilder::new(
+                "INSERT INTO stripe_webhooks_deliveries
+                    (event_id, seq, received_at, status, outcome, secret_index) ",
+            );
+            log.push_values(logged, |mut values, &(index, nth, stored)| {
+                let row = &rows[index];
+                values
+                    .push_bind(row.event_id.as_str())
+                    .push_bind(nth)
+                    .push_bind(row.received_at)
+                    .push("200")
+                    .push_bind(if stored { "stored" } else { "duplicate" })
+                    .push_bind(row.secret_index);
+            });
+            log.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(failed("logging deliveries"))?;
+        }
+        if let Some(&(newest, _)) = counted.keys().next_back() {
+            for (&(minute, kind), &count) in &counted {
+                sqlx::query(
+                    "INSERT INTO stripe_webhooks_rejections (minute, kind, count) VALUES ($1, $2, $3)
+                     ON CONFLICT (minute, kind)
+                     DO UPDATE SET count = stripe_webhooks_rejections.count + excluded.count",
+                )
+                .bind(minute)
+                .bind(kind)
+                .bind(count)
+                .execute(&mut *tx)
+                .await
+                .map_err(failed("counting rejected deliveries"))?;
+            }
+            // Bounded: at most REJECTION_MINUTES minutes of counts, one row per kind each.
+            sqlx::query("DELETE FROM stripe_webhooks_rejections WHERE minute < $1")
+                .bind(newest - REJECTION_MINUTES)
+                .execute(&mut *tx)
+                .await
+                .map_err(failed("pruning rejection counts"))?;
+        }
+        tx.commit().await.map_err(failed("committing"))?;
+        Ok::<(), StoreError>(())
+    })?;
+
+    let mut answers = vec![Stored::Again; rows.len()];
+    for (index, _, stored) in numbered {
+        if stored {
+            answers[index] = Stored::New;
+        }
+    }
+    Ok(answers)
+}
