@@ -24,11 +24,12 @@
 //!   once per event, in the usual case; a handler whose side effects are outside the
 //!   database must be idempotent, as a crash after its side effect and before the record
 //!   runs it again.
-//! - **Failures**: a transient error or a panic retries after a [`Backoff`]; a permanent error
-//!   or the last attempt makes the entry `failed`, kept until [`replay`](Inbox::replay)ed or
-//!   pruned.
+//! - **Failures**: a transient error retries after a [`Backoff`], and so does a panic unless
+//!   [`Inbox::panics`] says [`Panics::Fail`]; a permanent error or the last attempt makes the
+//!   entry `failed`, kept until [`replay`](Inbox::replay)ed or pruned.
 //! - **Rejected deliveries** (forgeries, stale timestamps) are counted by kind and minute
-//!   ([`Inbox::rejections`]), for seven days; their bodies are never stored.
+//!   ([`Inbox::rejections`]), for seven days; their bodies are not stored unless
+//!   [`Inbox::keep_rejected_bodies`] asks for the newest few.
 //!
 //! Stored events hold personal data (names, e-mail addresses, addresses of your customers):
 //! keep the database as you keep your own customer data, and [`prune`](Inbox::prune) what you
@@ -77,6 +78,7 @@ mod db;
 mod entry;
 mod ingest;
 mod list;
+mod rejected;
 mod schema;
 mod status;
 mod worker;
@@ -88,6 +90,7 @@ use time::OffsetDateTime;
 pub use backoff::Backoff;
 pub use entry::{AttemptRecord, DeliveryRecord, Entry};
 pub use list::{Cursor, ListFilter, Page, Summary, MAX_PAGE};
+pub use rejected::{RejectedDelivery, MAX_KEPT_REJECTED, MAX_REJECTED_BODY};
 pub use status::EntryStatus;
 pub use worker::Processed;
 
@@ -111,6 +114,21 @@ pub struct Inbox {
     committer: Committer,
     lease: Duration,
     backoff: Backoff,
+    keep_rejected: usize,
+    panics: Panics,
+}
+
+/// What becomes of an entry whose handler panicked ([`Inbox::panics`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Panics {
+    /// Like a transient error: due again after the backoff, failed after the last attempt.
+    /// For panics that come from the moment (a poisoned lock, a bug on a rare path).
+    #[default]
+    Retry,
+    /// Like a permanent error: failed at once (a dead letter until replayed). For handlers
+    /// whose panics are bugs that a retry only repeats.
+    Fail,
 }
 
 /// What [`Inbox::replay`] did.
@@ -141,6 +159,8 @@ impl Inbox {
             db,
             lease: DEFAULT_LEASE,
             backoff: Backoff::default(),
+            keep_rejected: 0,
+            panics: Panics::Retry,
         })
     }
 
@@ -156,6 +176,24 @@ impl Inbox {
     #[must_use]
     pub fn backoff(mut self, backoff: Backoff) -> Inbox {
         self.backoff = backoff;
+        self
+    }
+
+    /// Keeps the newest `count` rejected deliveries (at most [`MAX_KEPT_REJECTED`]) with their
+    /// body (cut to [`MAX_REJECTED_BODY`] bytes) and signature header, for
+    /// [`rejected_deliveries`](Inbox::rejected_deliveries): to see what a misconfigured sender
+    /// or a wrong secret sends. Off (0) by default: a rejected body is not trusted, and may be
+    /// anyone's. Older ones are deleted as new ones come, so the space they take is bounded.
+    #[must_use]
+    pub fn keep_rejected_bodies(mut self, count: usize) -> Inbox {
+        self.keep_rejected = count.min(MAX_KEPT_REJECTED);
+        self
+    }
+
+    /// What a handler's panic comes to. Default [`Panics::Retry`].
+    #[must_use]
+    pub fn panics(mut self, panics: Panics) -> Inbox {
+        self.panics = panics;
         self
     }
 
@@ -300,7 +338,18 @@ impl Inbox {
             .collect())
     }
 
-    /// Rejected deliveries counted since `since`, by kind (never their bodies).
+    /// The rejected deliveries kept by [`keep_rejected_bodies`](Inbox::keep_rejected_bodies),
+    /// newest first; empty when it is off.
+    ///
+    /// # Errors
+    ///
+    /// The database could not be read.
+    pub async fn rejected_deliveries(&self) -> Result<Vec<RejectedDelivery>, StoreError> {
+        rejected::read(&self.db).await
+    }
+
+    /// Rejected deliveries counted since `since`, by kind (their bodies only if
+    /// [`keep_rejected_bodies`](Inbox::keep_rejected_bodies) asks).
     ///
     /// # Errors
     ///

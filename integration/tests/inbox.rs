@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use inbox::databases::{fresh, psql, Backend};
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError, OutcomeKind};
-use stripe_webhooks::inbox::{Backoff, Cursor, EntryStatus, Inbox, ListFilter, Processed, Replay};
+use stripe_webhooks::inbox::{
+    Backoff, Cursor, EntryStatus, Inbox, ListFilter, Panics, Processed, Replay,
+};
 use stripe_webhooks::{testing, ErrorKind, Event, Webhook};
 use time::OffsetDateTime;
 
@@ -438,6 +440,7 @@ backends! {
             })
             .inbox(inbox.clone()),
         );
+        let size_before = database_size(&url).await;
         let started = OffsetDateTime::now_utc();
         // 100,000 forged deliveries, each a different body with a signature from another key.
         let tasks: Vec<_> = (0..4)
@@ -488,6 +491,82 @@ backends! {
         assert!(rows >= 1 && rows <= minutes, "{rows} rows for {minutes} minutes");
         assert_eq!(count(&url, "SELECT COUNT(*) FROM stripe_webhooks_events").await, 0);
         assert_eq!(count(&url, "SELECT COUNT(*) FROM stripe_webhooks_deliveries").await, 0);
+        assert_eq!(count(&url, "SELECT COUNT(*) FROM stripe_webhooks_rejected").await, 0);
+        assert!(inbox.rejected_deliveries().await.unwrap().is_empty(), "not kept unless asked");
+        // 100,000 bodies of ~200 bytes would be ~20 MB; the counts take a page or two.
+        let grown = database_size(&url).await - size_before;
+        assert!(grown < 256 * 1024, "the database grew by {grown} bytes");
+    }
+
+    async fn rejected_bodies_are_kept_when_asked_the_newest_few(backend: Backend) {
+        let Some(url) = fresh(backend, "kept") else { return };
+        let inbox = Inbox::open(&url).await.unwrap().keep_rejected_bodies(10);
+        let dispatcher = Dispatcher::new(Webhook::new(SECRET), |_event: Event| async {
+            Ok::<(), HandlerError>(())
+        })
+        .inbox(inbox.clone());
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let mut sent = Vec::new();
+        for n in 0..40 {
+            let body = body(&format!("evt_kept_{n}"), "invoice.paid");
+            let forged = testing::signature_header(&body, "whsec_attacker", now);
+            let outcome = dispatcher.dispatch(&body, Some(&forged)).await;
+            assert_eq!(outcome.kind(), OutcomeKind::Rejected);
+            // One at a time (a rejection is not waited for): each is the newest before the next.
+            while inbox.rejected_deliveries().await.unwrap().first().map(|kept| &kept.body)
+                != Some(&body)
+            {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            sent.push((body, forged));
+        }
+        let big = vec![b'x'; stripe_webhooks::inbox::MAX_REJECTED_BODY + 10];
+        dispatcher.dispatch(&big, None).await;
+        let mut kept = inbox.rejected_deliveries().await.unwrap();
+        for _ in 0..200 {
+            if kept.first().is_some_and(|newest| newest.truncated) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            kept = inbox.rejected_deliveries().await.unwrap();
+        }
+        assert_eq!(kept.len(), 10, "the ring keeps ten, however many come");
+        assert!(kept[0].truncated);
+        assert_eq!(kept[0].body, big[..stripe_webhooks::inbox::MAX_REJECTED_BODY]);
+        assert_eq!(kept[0].kind, ErrorKind::HeaderMissing);
+        assert_eq!(kept[0].signature, None);
+        // Then the newest forged ones, newest first, byte for byte.
+        for (kept, (body, forged)) in kept[1..].iter().zip(sent.iter().rev()) {
+            assert_eq!(kept.body, *body);
+            assert_eq!(kept.signature.as_deref(), Some(forged.as_str()));
+            assert_eq!(kept.kind, ErrorKind::SignatureMismatch);
+            assert!(!kept.truncated);
+        }
+        assert_eq!(count(&url, "SELECT COUNT(*) FROM stripe_webhooks_rejected").await, 10);
+    }
+
+    async fn a_panic_retries_by_default_and_fails_at_once_when_asked(backend: Backend) {
+        for (test, panics, expected) in [
+            ("panic_retry", Panics::Retry, EntryStatus::Retrying),
+            ("panic_fail", Panics::Fail, EntryStatus::Failed),
+        ] {
+            let Some(inbox) = open(backend, test).await else { return };
+            let inbox = inbox.panics(panics);
+            let dispatcher = Dispatcher::new(Webhook::new(SECRET), |_event: Event| async {
+                if true {
+                    panic!("a bug in the handler");
+                }
+                Ok::<(), HandlerError>(())
+            })
+            .inbox(inbox.clone());
+            let body = body("evt_panic", "invoice.paid");
+            dispatcher.dispatch(&body, Some(&header(&body))).await;
+            dispatcher.process_due().await.unwrap();
+            let entry = inbox.entry("evt_panic").await.unwrap().unwrap();
+            assert_eq!(entry.status(), expected, "{panics:?}");
+            let error = entry.last_error.unwrap_or_default();
+            assert!(error.contains("a bug in the handler"), "{error}");
+        }
     }
 
     async fn lists_page_newest_first_with_filters_and_cursors(backend: Backend) {
@@ -551,13 +630,29 @@ backends! {
         let inbox = Inbox::open(&url).await.unwrap();
         assert!(inbox.entry("evt_none").await.unwrap().is_none());
         if backend == Backend::Postgres {
-            let versions = psql(&url, "SELECT string_agg(version::text, ',') FROM stripe_webhooks_schema");
-            assert_eq!(versions, "1");
+            let versions = psql(
+                &url,
+                "SELECT string_agg(version::text, ',' ORDER BY version) FROM stripe_webhooks_schema",
+            );
+            assert_eq!(versions, "1,2", "each migration recorded once");
         }
     }
 }
 
 /// One number read straight from the database, past the crate.
+/// The database's size in bytes, as its backend counts it.
+async fn database_size(url: &str) -> i64 {
+    if url.starts_with("sqlite:") {
+        count(
+            url,
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+        )
+        .await
+    } else {
+        count(url, "SELECT pg_database_size(current_database())").await
+    }
+}
+
 async fn count(url: &str, sql: &str) -> i64 {
     if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.unwrap();

@@ -265,7 +265,7 @@ impl<H: Handler, D: Mode> Dispatcher<H, D> {
         let (event, secret_index) = match self.verify_and_parse(payload, signature, now) {
             Ok(verified) => verified,
             Err(error) => {
-                self.dedup.rejected(now, error.kind());
+                self.dedup.rejected(now, error.kind(), payload, signature);
                 return Outcome::Rejected(error);
             }
         };

@@ -28,8 +28,16 @@ pub(crate) mod sealed {
             genuine: Genuine<'a>,
         ) -> impl Future<Output = Disposition> + Send + 'a;
 
-        /// Hears of a delivery refused before its event could be read (the inbox counts them).
-        fn rejected(&self, _now: time::OffsetDateTime, _kind: crate::ErrorKind) {}
+        /// Hears of a delivery refused before its event could be read (the inbox counts them,
+        /// and keeps the newest few if asked to).
+        fn rejected(
+            &self,
+            _now: time::OffsetDateTime,
+            _kind: crate::ErrorKind,
+            _payload: &[u8],
+            _signature: Option<&str>,
+        ) {
+        }
     }
 
     impl<D: DedupStore> Dispose for D {

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use super::db::{micros, Db};
+use super::rejected::Sample;
 use super::Inbox;
 use crate::dispatch::{Dispatcher, Dispose, Disposition, Genuine, Handler};
 use crate::store::StoreError;
@@ -44,6 +45,13 @@ pub(crate) struct Row {
     pub(crate) secret_index: i64,
 }
 
+/// A rejected delivery to count, and to keep if the inbox keeps them.
+pub(crate) struct Rejection {
+    pub(crate) minute: i64,
+    pub(crate) kind: ErrorKind,
+    pub(crate) sample: Option<Sample>,
+}
+
 /// What the committer did with a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stored {
@@ -55,7 +63,7 @@ pub(crate) enum Stored {
 
 pub(crate) enum Job {
     Store(Row, oneshot::Sender<Result<Stored, StoreError>>),
-    Reject { minute: i64, kind: ErrorKind },
+    Reject(Rejection),
 }
 
 /// The sending side of the committer.
@@ -95,9 +103,13 @@ impl Committer {
 
     /// Counts a rejected delivery; never waits, and drops the count if the queue is full (the
     /// dispatcher's metrics still have it).
-    pub(crate) fn reject(&self, at: time::OffsetDateTime, kind: ErrorKind) {
+    pub(crate) fn reject(&self, at: time::OffsetDateTime, kind: ErrorKind, sample: Option<Sample>) {
         let minute = at.unix_timestamp().div_euclid(60);
-        let _ = self.jobs.try_send(Job::Reject { minute, kind });
+        let _ = self.jobs.try_send(Job::Reject(Rejection {
+            minute,
+            kind,
+            sample,
+        }));
     }
 }
 
@@ -115,7 +127,7 @@ async fn run(db: Db, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
                     rows.push(row);
                     answers.push(answer);
                 }
-                Job::Reject { minute, kind } => rejections.push((minute, kind)),
+                Job::Reject(rejection) => rejections.push(rejection),
             }
         }
         match batch::commit(&db, &rows, &rejections).await {
@@ -165,7 +177,15 @@ impl Dispose for Inbox {
         }
     }
 
-    fn rejected(&self, now: time::OffsetDateTime, kind: ErrorKind) {
-        self.committer.reject(now, kind);
+    fn rejected(
+        &self,
+        now: time::OffsetDateTime,
+        kind: ErrorKind,
+        payload: &[u8],
+        signature: Option<&str>,
+    ) {
+        let sample = (self.keep_rejected > 0)
+            .then(|| Sample::new(micros(now), payload, signature, self.keep_rejected));
+        self.committer.reject(now, kind, sample);
     }
 }

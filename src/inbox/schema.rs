@@ -76,16 +76,45 @@ macro_rules! v1 {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    #[cfg(feature = "sqlite")]
-    sqlite: v1!("BLOB"),
-    #[cfg(feature = "postgres")]
-    postgres: v1!("BYTEA"),
-}];
+/// The ring of rejected deliveries kept on request; the id orders them.
+macro_rules! v2 {
+    ($id:literal, $blob:literal) => {
+        concat!(
+            "CREATE TABLE stripe_webhooks_rejected (
+                id ",
+            $id,
+            " PRIMARY KEY,
+                received_at BIGINT NOT NULL,
+                kind TEXT NOT NULL,
+                signature TEXT,
+                body ",
+            $blob,
+            " NOT NULL,
+                truncated BOOLEAN NOT NULL
+            )"
+        )
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        #[cfg(feature = "sqlite")]
+        sqlite: v1!("BLOB"),
+        #[cfg(feature = "postgres")]
+        postgres: v1!("BYTEA"),
+    },
+    Migration {
+        version: 2,
+        #[cfg(feature = "sqlite")]
+        sqlite: v2!("INTEGER", "BLOB"),
+        #[cfg(feature = "postgres")]
+        postgres: v2!("BIGINT GENERATED ALWAYS AS IDENTITY", "BYTEA"),
+    },
+];
 
 /// The newest schema version this build knows.
-pub(crate) const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 2;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS stripe_webhooks_schema (
     version BIGINT PRIMARY KEY,

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use lease::{claim, record, release, renew, Claimed};
 
 use super::db::{duration_micros, micros};
-use super::{EntryStatus, Inbox};
+use super::{EntryStatus, Inbox, Panics};
 use crate::dispatch::{catch_panic, Dispatcher, Handler};
 use crate::store::StoreError;
 use crate::Event;
@@ -252,7 +252,15 @@ impl<H: Handler> Dispatcher<H, Inbox> {
                 duration_us,
             ),
             Ok(Err(error)) => retry_or_fail(error.to_string()),
-            Err(panic) => retry_or_fail(format!("the handler panicked: {panic}")),
+            Err(panic) => {
+                let error = format!("the handler panicked: {panic}");
+                match self.dedup.panics {
+                    Panics::Retry => retry_or_fail(error),
+                    Panics::Fail => {
+                        finish(EntryStatus::Failed, micros(now), Some(error), duration_us)
+                    }
+                }
+            }
         }
     }
 }

@@ -11,10 +11,9 @@ use std::collections::BTreeMap;
 
 use sqlx::QueryBuilder;
 
-use super::{Row, Stored, MAX_LOGGED_DELIVERIES, REJECTION_MINUTES};
+use super::{Rejection, Row, Stored, MAX_LOGGED_DELIVERIES, REJECTION_MINUTES};
 use crate::inbox::db::{failed, on_db, Db};
 use crate::store::StoreError;
-use crate::ErrorKind;
 
 /// The deliveries of one event within a batch: the indexes of its rows, in arrival order.
 struct Event<'a> {
@@ -26,7 +25,7 @@ struct Event<'a> {
 pub(super) async fn commit(
     db: &Db,
     rows: &[Row],
-    rejections: &[(i64, ErrorKind)],
+    rejections: &[Rejection],
 ) -> Result<Vec<Stored>, StoreError> {
     let mut events: BTreeMap<&str, Event<'_>> = BTreeMap::new();
     for (index, row) in rows.iter().enumerate() {
@@ -40,9 +39,15 @@ pub(super) async fn commit(
             .push(index);
     }
     let mut counted: BTreeMap<(i64, &'static str), i64> = BTreeMap::new();
-    for (minute, kind) in rejections {
-        *counted.entry((*minute, kind.as_str())).or_default() += 1;
+    for rejection in rejections {
+        *counted
+            .entry((rejection.minute, rejection.kind.as_str()))
+            .or_default() += 1;
     }
+    let samples: Vec<_> = rejections
+        .iter()
+        .filter_map(|rejection| Some((rejection.kind, rejection.sample.as_ref()?)))
+        .collect();
     // (row index, its delivery number for the event, whether it stored the event)
     let mut numbered: Vec<(usize, i64, bool)> = Vec::with_capacity(rows.len());
 
@@ -145,6 +150,34 @@ pub(super) async fn commit(
                 .execute(&mut *tx)
                 .await
                 .map_err(failed("pruning rejection counts"))?;
+        }
+        if let Some(keep) = samples.iter().map(|(_, sample)| sample.keep).max() {
+            let mut insert = QueryBuilder::new(
+                "INSERT INTO stripe_webhooks_rejected
+                    (received_at, kind, signature, body, truncated) ",
+            );
+            insert.push_values(&samples, |mut values, (kind, sample)| {
+                values
+                    .push_bind(sample.received_at)
+                    .push_bind(kind.as_str())
+                    .push_bind(sample.signature.as_deref())
+                    .push_bind(sample.body.as_slice())
+                    .push_bind(sample.truncated);
+            });
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(failed("keeping rejected deliveries"))?;
+            // The ring: only the newest `keep` stay, however many arrive.
+            sqlx::query(
+                "DELETE FROM stripe_webhooks_rejected WHERE id NOT IN
+                    (SELECT id FROM stripe_webhooks_rejected ORDER BY id DESC LIMIT $1)",
+            )
+            .bind(i64::try_from(keep).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await
+            .map_err(failed("pruning rejected deliveries"))?;
         }
         tx.commit().await.map_err(failed("committing"))?;
         Ok::<(), StoreError>(())
