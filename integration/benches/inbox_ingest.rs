@@ -1,8 +1,15 @@
-//! Ack-first ingest into the inbox at 1, 16 and 64 concurrent deliveries, beside its floor:
-//! the same driver (sqlx) inserting the same rows with the same durability (SQLite in WAL mode
-//! with `synchronous=FULL`; Postgres with `synchronous_commit=on`), one transaction per
-//! delivery, as an endpoint without group commit would. The inbox path also verifies and
-//! parses each delivery and logs it; group commit should put it above the floor at 64.
+//! Ack-first ingest into the inbox at 1, 16 and 64 concurrent deliveries, beside two floors of
+//! the same driver (sqlx) with the same durability (SQLite in WAL mode with
+//! `synchronous=FULL`; Postgres with `synchronous_commit=on`), one transaction per delivery,
+//! as an endpoint without group commit would:
+//!
+//! - `floor_same_rows`: the rows the inbox writes (the event with its indexes, and the
+//!   delivery-log row) into the inbox's own schema;
+//! - `floor_one_row`: one narrow row into a table with only a primary key, the least an
+//!   endpoint that stores anything can do.
+//!
+//! The inbox path also verifies and parses each delivery; group commit should put it above
+//! the floors at 64.
 //!
 //! SQLite always; Postgres when `DATABASE_URL_POSTGRES` names a server (`.ci/postgres.sh
 //! start`). Run with `cargo bench -p stripe-webhooks-integration --bench inbox_ingest
@@ -68,7 +75,13 @@ const FLOOR_TABLE: &str = "CREATE TABLE IF NOT EXISTS floor_events (
     event_id TEXT PRIMARY KEY, event_type TEXT NOT NULL, body BLOB NOT NULL,
     received_at BIGINT NOT NULL)";
 
-fn bench_backend(c: &mut Criterion, name: &str, inbox_url: &str, floor_url: &str) {
+fn bench_backend(
+    c: &mut Criterion,
+    name: &str,
+    inbox_url: &str,
+    floor_url: &str,
+    same_rows_url: &str,
+) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let inbox = runtime.block_on(Inbox::open(inbox_url)).expect("the inbox");
     let dispatcher = Arc::new(
@@ -79,25 +92,33 @@ fn bench_backend(c: &mut Criterion, name: &str, inbox_url: &str, floor_url: &str
     );
     let now = time::OffsetDateTime::from_unix_timestamp(T).expect("time");
     let floor = runtime.block_on(floor_pool(floor_url));
+    let same_rows = runtime.block_on(same_rows_pool(same_rows_url));
 
     let mut group = c.benchmark_group(format!("inbox_ingest/{name}"));
     group.throughput(Throughput::Elements(1));
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(6));
     for concurrency in CONCURRENCY {
+        let same = same_rows.clone();
+        group.bench_function(BenchmarkId::new("floor_same_rows", concurrency), |b| {
+            b.iter_custom(|count| {
+                let same = same.clone();
+                runtime.block_on(run(count, concurrency, move |id, body, _header| {
+                    let same = same.clone();
+                    async move { same.insert_same_rows(id, body).await }
+                }))
+            });
+        });
         let floor = floor.clone();
-        group.bench_function(
-            BenchmarkId::new("floor_insert_per_delivery", concurrency),
-            |b| {
-                b.iter_custom(|count| {
+        group.bench_function(BenchmarkId::new("floor_one_row", concurrency), |b| {
+            b.iter_custom(|count| {
+                let floor = floor.clone();
+                runtime.block_on(run(count, concurrency, move |id, body, _header| {
                     let floor = floor.clone();
-                    runtime.block_on(run(count, concurrency, move |id, body, _header| {
-                        let floor = floor.clone();
-                        async move { floor.insert(id, body).await }
-                    }))
-                });
-            },
-        );
+                    async move { floor.insert(id, body).await }
+                }))
+            });
+        });
         let dispatcher = Arc::clone(&dispatcher);
         group.bench_function(BenchmarkId::new("inbox_dispatch", concurrency), |b| {
             b.iter_custom(|count| {
@@ -123,6 +144,45 @@ enum Floor {
 }
 
 impl Floor {
+    /// The event row and its first delivery-log row, as the inbox writes them, in one
+    /// transaction.
+    async fn insert_same_rows(&self, id: String, body: Vec<u8>) {
+        const EVENT: &str = "INSERT INTO stripe_webhooks_events
+                (event_id, event_type, api_version, livemode, account, created, body,
+                 status, attempts, lease, due_at, received_at, updated_at, deliveries)
+             VALUES ($1, 'invoice.paid', '2026-10-28.endive', false, NULL, $2, $3,
+                     'pending', 0, 0, $4, $4, $4, 1)";
+        const DELIVERY: &str = "INSERT INTO stripe_webhooks_deliveries
+                (event_id, seq, received_at, status, outcome, secret_index)
+             VALUES ($1, 1, $2, 200, 'stored', 0)";
+        let received = i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000)
+            .unwrap_or(0);
+        macro_rules! insert {
+            ($pool:expr) => {{
+                let mut tx = $pool.begin().await.expect("a transaction");
+                sqlx::query(EVENT)
+                    .bind(&id)
+                    .bind(T)
+                    .bind(body)
+                    .bind(received)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("a floor event");
+                sqlx::query(DELIVERY)
+                    .bind(&id)
+                    .bind(received)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("a floor delivery");
+                tx.commit().await.expect("a floor commit");
+            }};
+        }
+        match self {
+            Floor::Sqlite(pool) => insert!(pool),
+            Floor::Postgres(pool) => insert!(pool),
+        }
+    }
+
     async fn insert(&self, id: String, body: Vec<u8>) {
         const INSERT: &str = "INSERT INTO floor_events (event_id, event_type, body, received_at)
                               VALUES ($1, 'invoice.paid', $2, $3)";
@@ -172,7 +232,7 @@ async fn floor_pool(url: &str) -> Floor {
             .expect("a Postgres URL")
             .options([("synchronous_commit", "on")]);
         let pool = sqlx::pool::PoolOptions::new()
-            .max_connections(8)
+            .max_connections(16)
             .connect_with(options)
             .await
             .expect("the floor database");
@@ -182,6 +242,13 @@ async fn floor_pool(url: &str) -> Floor {
             .expect("the floor table");
         Floor::Postgres(pool)
     }
+}
+
+/// A pool on a database that holds the inbox's schema (made by `Inbox::open`), with the
+/// floor's connection settings.
+async fn same_rows_pool(url: &str) -> Floor {
+    drop(Inbox::open(url).await.expect("the inbox schema"));
+    floor_pool(url).await
 }
 
 fn ingest(c: &mut Criterion) {
@@ -196,6 +263,7 @@ fn ingest(c: &mut Criterion) {
         "sqlite",
         &format!("sqlite://{}", dir.join("inbox.db").display()),
         &format!("sqlite://{}", dir.join("floor.db").display()),
+        &format!("sqlite://{}", dir.join("same_rows.db").display()),
     );
     if let Ok(base) = std::env::var("DATABASE_URL_POSTGRES") {
         let (server, _) = base.rsplit_once('/').expect("a database URL");
@@ -207,10 +275,13 @@ fn ingest(c: &mut Criterion) {
                 .expect("psql");
             assert!(status.success(), "{sql}");
         };
-        psql(format!("DROP DATABASE IF EXISTS {name}"));
-        psql(format!("CREATE DATABASE {name}"));
-        let url = format!("{server}/{name}");
-        bench_backend(c, "postgres", &url, &url);
+        let mut urls = Vec::new();
+        for database in [name.clone(), format!("{name}_same_rows")] {
+            psql(format!("DROP DATABASE IF EXISTS {database}"));
+            psql(format!("CREATE DATABASE {database}"));
+            urls.push(format!("{server}/{database}"));
+        }
+        bench_backend(c, "postgres", &urls[0], &urls[0], &urls[1]);
     } else {
         eprintln!("DATABASE_URL_POSTGRES is not set: the Postgres ingest bench is skipped");
     }

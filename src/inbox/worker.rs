@@ -29,6 +29,8 @@ const IDLE_POLL: Duration = Duration::from_millis(500);
 /// [`MAX_ERROR_PAUSE`].
 const ERROR_PAUSE: Duration = Duration::from_millis(200);
 const MAX_ERROR_PAUSE: Duration = Duration::from_secs(30);
+/// How long a worker tries to give back its batch after a database error before it pauses.
+const RELEASE_AFTER_ERROR: Duration = Duration::from_secs(1);
 
 /// What a call to [`process_due`](Dispatcher::process_due) did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -189,7 +191,9 @@ impl<H: Handler> Dispatcher<H, Inbox> {
                     Err(error) => {
                         // Best effort: if the database is back already, the rest is due now
                         // rather than after the lease, and keeps its attempts.
-                        let _ = release(&inbox.db, &held[index + 1..], micros(clock.now())).await;
+                        // Bounded, so that a database that is down does not hold up the pause.
+                        let rest = release(&inbox.db, &held[index + 1..], micros(clock.now()));
+                        let _ = tokio::time::timeout(RELEASE_AFTER_ERROR, rest).await;
                         return Err(error);
                     }
                 }
