@@ -15,7 +15,9 @@
 //! start`). Run with `cargo bench -p stripe-webhooks-integration --bench inbox_ingest
 //! --features sqlite,postgres`.
 
-use std::str::FromStr;
+#[path = "common/durable_pool.rs"]
+mod durable_pool;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -209,33 +211,14 @@ impl Floor {
 
 async fn floor_pool(url: &str) -> Floor {
     if url.starts_with("sqlite:") {
-        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-        let options = SqliteConnectOptions::from_str(url)
-            .expect("an SQLite URL")
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(30));
-        let pool = sqlx::pool::PoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .expect("the floor database");
+        let pool = durable_pool::sqlite(url).await;
         sqlx::query(FLOOR_TABLE)
             .execute(&pool)
             .await
             .expect("the floor table");
         Floor::Sqlite(pool)
     } else {
-        use sqlx::postgres::PgConnectOptions;
-        let options = PgConnectOptions::from_str(url)
-            .expect("a Postgres URL")
-            .options([("synchronous_commit", "on")]);
-        let pool = sqlx::pool::PoolOptions::new()
-            .max_connections(16)
-            .connect_with(options)
-            .await
-            .expect("the floor database");
+        let pool = durable_pool::postgres(url, 16).await;
         sqlx::query(&FLOOR_TABLE.replace("BLOB", "BYTEA"))
             .execute(&pool)
             .await

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use inbox::databases::{fresh, psql, Backend};
-use stripe_webhooks::dispatch::{Dispatcher, HandlerError, OutcomeKind};
+use stripe_webhooks::dispatch::{Dispatcher, Handler, HandlerError, OutcomeKind};
 use stripe_webhooks::inbox::{
     Backoff, Cursor, EntryStatus, Inbox, ListFilter, Panics, Processed, Replay,
 };
@@ -59,6 +59,16 @@ struct Recorder {
 }
 
 impl Recorder {
+    /// A dispatcher on `inbox` whose handler records each run and succeeds at once.
+    fn succeeding(&self, inbox: &Inbox) -> Dispatcher<impl Handler, Inbox> {
+        let seen = self.clone();
+        Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
+            seen.record(&event);
+            async { Ok::<(), HandlerError>(()) }
+        })
+        .inbox(inbox.clone())
+    }
+
     fn runs(&self, id: &str) -> u32 {
         self.runs.lock().unwrap().get(id).copied().unwrap_or(0)
     }
@@ -306,12 +316,7 @@ backends! {
         })
         .inbox(inbox.clone());
         let quick_runs = Recorder::default();
-        let quick_seen = quick_runs.clone();
-        let quick = Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
-            quick_seen.record(&event);
-            async { Ok::<(), HandlerError>(()) }
-        })
-        .inbox(inbox.clone());
+        let quick = quick_runs.succeeding(&inbox);
         let body = body("evt_lease", "invoice.paid");
         slow.dispatch(&body, Some(&header(&body))).await;
 
@@ -351,12 +356,7 @@ backends! {
         })
         .inbox(inbox.clone());
         let quick_runs = Recorder::default();
-        let quick_seen = quick_runs.clone();
-        let quick = Dispatcher::new(Webhook::new(SECRET), move |event: Event| {
-            quick_seen.record(&event);
-            async { Ok::<(), HandlerError>(()) }
-        })
-        .inbox(inbox.clone());
+        let quick = quick_runs.succeeding(&inbox);
         for n in 0..4 {
             let body = body(&format!("evt_renewal_{n}"), "invoice.paid");
             slow.dispatch(&body, Some(&header(&body))).await;
