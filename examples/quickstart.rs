@@ -11,12 +11,13 @@
 
 #[path = "common/std_server.rs"]
 mod std_server;
+#[path = "common/story.rs"]
+mod story;
 #[path = "common/stripe_sender.rs"]
 mod stripe_sender;
 
 use std::sync::Arc;
 
-use serde_json::json;
 use stripe_sender::{Sender, Signing};
 use stripe_webhooks::dispatch::OutcomeKind;
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError, Typed, TypedHandler};
@@ -117,51 +118,7 @@ fn story(
     println!("endpoint listening on {url}\n");
     let sender = Sender::new(&url, secret);
 
-    let subscription_update = EventBuilder::new("customer.subscription.updated")
-        .previous_attributes(json!({ "status": "trialing" }))
-        .build();
-    let deliveries: Vec<(&str, Vec<u8>, Signing)> = vec![
-        (
-            "a payment succeeds",
-            EventBuilder::new("payment_intent.succeeded").build(),
-            Signing::Genuine,
-        ),
-        (
-            "a payment fails",
-            EventBuilder::new("payment_intent.payment_failed").build(),
-            Signing::Genuine,
-        ),
-        (
-            "an invoice payment fails",
-            EventBuilder::new("invoice.payment_failed").build(),
-            Signing::Genuine,
-        ),
-        (
-            "a subscription changes",
-            subscription_update.clone(),
-            Signing::Genuine,
-        ),
-        (
-            "the same event again",
-            subscription_update,
-            Signing::Genuine,
-        ),
-        (
-            "a forged signature",
-            EventBuilder::new("charge.refunded").build(),
-            Signing::Forged,
-        ),
-        (
-            "a stale timestamp (a replay)",
-            EventBuilder::new("charge.refunded").build(),
-            Signing::Stale(3600),
-        ),
-        (
-            "an event type from the future",
-            EventBuilder::new("teleport.completed").build(),
-            Signing::Genuine,
-        ),
-    ];
+    let deliveries = story::deliveries();
 
     let mut unexpected = Vec::new();
     for (what, body, signing) in deliveries {

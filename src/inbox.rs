@@ -80,7 +80,10 @@ mod ingest;
 mod list;
 mod rejected;
 mod schema;
+mod stats;
 mod status;
+#[cfg_attr(not(feature = "console"), allow(dead_code))]
+pub(crate) mod telemetry;
 mod worker;
 
 use std::time::Duration;
@@ -91,6 +94,7 @@ pub use backoff::Backoff;
 pub use entry::{AttemptRecord, DeliveryRecord, Entry};
 pub use list::{Cursor, ListFilter, Page, Summary, MAX_PAGE};
 pub use rejected::{RejectedDelivery, MAX_KEPT_REJECTED, MAX_REJECTED_BODY};
+pub use stats::Hour;
 pub use status::EntryStatus;
 pub use worker::Processed;
 
@@ -116,6 +120,7 @@ pub struct Inbox {
     backoff: Backoff,
     keep_rejected: usize,
     panics: Panics,
+    handler_times: std::sync::Arc<telemetry::HandlerTimes>,
 }
 
 /// What becomes of an entry whose handler panicked ([`Inbox::panics`]).
@@ -161,6 +166,7 @@ impl Inbox {
             backoff: Backoff::default(),
             keep_rejected: 0,
             panics: Panics::Retry,
+            handler_times: std::sync::Arc::default(),
         })
     }
 
@@ -336,6 +342,32 @@ impl Inbox {
                 (status, count)
             })
             .collect())
+    }
+
+    /// The last `hours` hours of activity (deliveries, failed handler runs), one [`Hour`] each,
+    /// oldest first and the current hour last, hours without any activity included.
+    ///
+    /// # Errors
+    ///
+    /// The database could not be read.
+    pub async fn activity(&self, hours: u32) -> Result<Vec<Hour>, StoreError> {
+        stats::activity(&self.db, OffsetDateTime::now_utc(), hours).await
+    }
+
+    /// How long the entry that has been due the longest has waited: zero when the workers
+    /// keep up. A growing age means the queue backs up.
+    ///
+    /// # Errors
+    ///
+    /// The database could not be read.
+    pub async fn oldest_due_age(&self) -> Result<time::Duration, StoreError> {
+        stats::oldest_due_age(&self.db, OffsetDateTime::now_utc()).await
+    }
+
+    /// The handler durations this process's workers measured.
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
+    pub(crate) fn handler_times(&self) -> telemetry::HandlerTimesSnapshot {
+        self.handler_times.snapshot()
     }
 
     /// The rejected deliveries kept by [`keep_rejected_bodies`](Inbox::keep_rejected_bodies),

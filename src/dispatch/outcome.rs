@@ -113,6 +113,34 @@ crate::label_enum::label_enum! {
     }
 }
 
+impl OutcomeKind {
+    /// The HTTP status deliveries of this kind are answered with; `None` for
+    /// [`Rejected`](OutcomeKind::Rejected), whose status is its
+    /// [`ErrorKind`](crate::ErrorKind)'s.
+    ///
+    /// ```
+    /// use stripe_webhooks::dispatch::OutcomeKind;
+    ///
+    /// assert_eq!(OutcomeKind::Stored.status(), Some(200));
+    /// assert_eq!(OutcomeKind::FailedTransient.status(), Some(500));
+    /// assert_eq!(OutcomeKind::StoreUnavailable.status(), Some(503));
+    /// assert_eq!(OutcomeKind::Rejected.status(), None);
+    /// ```
+    #[must_use]
+    pub const fn status(self) -> Option<u16> {
+        match self {
+            OutcomeKind::Handled
+            | OutcomeKind::Ignored
+            | OutcomeKind::Duplicate
+            | OutcomeKind::Stored
+            | OutcomeKind::FailedPermanent => Some(200),
+            OutcomeKind::FailedTransient | OutcomeKind::Panicked => Some(500),
+            OutcomeKind::InProgress | OutcomeKind::StoreUnavailable => Some(503),
+            OutcomeKind::Rejected => None,
+        }
+    }
+}
+
 impl Outcome {
     /// The HTTP status to answer Stripe with.
     #[must_use]
@@ -170,15 +198,8 @@ impl Disposition {
     /// The HTTP status this disposition calls for.
     #[must_use]
     pub fn status(&self) -> u16 {
-        match self {
-            Disposition::Handled
-            | Disposition::Ignored
-            | Disposition::Duplicate
-            | Disposition::Stored => 200,
-            Disposition::Failed(error) if !error.is_transient() => 200,
-            Disposition::Failed(_) | Disposition::Panicked(_) => 500,
-            Disposition::InProgress | Disposition::StoreUnavailable(_) => 503,
-        }
+        // A disposition is never a rejection, the one kind without a status of its own.
+        self.kind().status().unwrap_or(500)
     }
 
     /// The kind of the outcome it makes.

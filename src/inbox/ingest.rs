@@ -41,6 +41,7 @@ pub(crate) struct Row {
     pub(crate) account: Option<String>,
     pub(crate) created: i64,
     pub(crate) body: Vec<u8>,
+    pub(crate) object_id: Option<String>,
     pub(crate) received_at: i64,
     pub(crate) secret_index: i64,
 }
@@ -166,6 +167,7 @@ impl Dispose for Inbox {
                 account: event.account().map(str::to_owned),
                 created: event.created().unix_timestamp(),
                 body: genuine.payload.to_vec(),
+                object_id: event.object_ref().id,
                 received_at: micros(genuine.now),
                 secret_index: i64::try_from(genuine.secret_index).unwrap_or(i64::MAX),
             };

@@ -96,6 +96,19 @@ macro_rules! v2 {
     };
 }
 
+/// What the console needs to filter and search without a scan: the object's id (search by
+/// `pi_…`), the list by status or type in received order, and the per-hour activity.
+/// Entries stored before this version have no object id.
+const V3: &str = "ALTER TABLE stripe_webhooks_events ADD COLUMN object_id TEXT;
+    CREATE INDEX stripe_webhooks_events_object ON stripe_webhooks_events (object_id)
+        WHERE object_id IS NOT NULL;
+    CREATE INDEX stripe_webhooks_events_status_received
+        ON stripe_webhooks_events (status, received_at, event_id);
+    CREATE INDEX stripe_webhooks_events_type_received
+        ON stripe_webhooks_events (event_type, received_at, event_id);
+    CREATE INDEX stripe_webhooks_deliveries_received ON stripe_webhooks_deliveries (received_at);
+    CREATE INDEX stripe_webhooks_attempts_started ON stripe_webhooks_attempts (started_at)";
+
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -111,10 +124,17 @@ const MIGRATIONS: &[Migration] = &[
         #[cfg(feature = "postgres")]
         postgres: v2!("BIGINT GENERATED ALWAYS AS IDENTITY", "BYTEA"),
     },
+    Migration {
+        version: 3,
+        #[cfg(feature = "sqlite")]
+        sqlite: V3,
+        #[cfg(feature = "postgres")]
+        postgres: V3,
+    },
 ];
 
 /// The newest schema version this build knows.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS stripe_webhooks_schema (
     version BIGINT PRIMARY KEY,

@@ -236,7 +236,9 @@ impl<H: Handler> Dispatcher<H, Inbox> {
         };
         let started = Instant::now();
         let ran = catch_panic(|| self.handler.handle(event)).await;
-        let duration_us = duration_micros(started.elapsed());
+        let took = started.elapsed();
+        self.dedup.handler_times.record(took);
+        let duration_us = duration_micros(took);
         let now = clock.now();
         let retry_or_fail = |error: String| {
             if attempt >= backoff.get_max_attempts() {

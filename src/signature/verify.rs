@@ -97,6 +97,19 @@ impl Webhook {
         }
     }
 
+    /// A `Stripe-Signature` header for `payload` at `timestamp`, signed with the first usable
+    /// secret (the newest, during a roll): for test deliveries the console sends to its own
+    /// endpoint. `None` when no secret is usable.
+    #[cfg(feature = "console")]
+    pub(crate) fn sign_for_test(&self, payload: &[u8], timestamp: i64) -> Option<String> {
+        let timestamp = timestamp.to_string();
+        let signature = self
+            .keys
+            .iter()
+            .find_map(|key| key.sign(&timestamp, payload))?;
+        Some(format!("t={timestamp},v1={}", hex::encode(signature)))
+    }
+
     /// Adds another secret that is also accepted: while a secret is rolled, Stripe keeps the
     /// old one active (for up to 24 hours) and signs every delivery with each.
     ///

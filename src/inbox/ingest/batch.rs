@@ -58,7 +58,7 @@ pub(super) async fn commit(
             let mut insert = QueryBuilder::new(
                 "INSERT INTO stripe_webhooks_events
                     (event_id, event_type, api_version, livemode, account, created, body,
-                     status, attempts, lease, due_at, received_at, updated_at, deliveries) ",
+                     object_id, status, attempts, lease, due_at, received_at, updated_at, deliveries) ",
             );
             insert.push_values(events.values(), |mut values, event| {
                 let row = event.first;
@@ -70,6 +70,7 @@ pub(super) async fn commit(
                     .push_bind(row.account.as_deref())
                     .push_bind(row.created)
                     .push_bind(row.body.as_slice())
+                    .push_bind(row.object_id.as_deref())
                     .push("'pending', 0, 0")
                     .push_bind(row.received_at)
                     .push_bind(row.received_at)

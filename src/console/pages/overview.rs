@@ -1,0 +1,56 @@
+//! The overview strip above the list: the last day as a chart, the entries by status, the
+//! dead letters, the rejected deliveries by kind.
+
+use maud::{html, Markup};
+use time::OffsetDateTime;
+
+use super::chart;
+use crate::inbox::{EntryStatus, Inbox};
+use crate::store::StoreError;
+
+pub(crate) async fn strip(inbox: &Inbox, base: &str) -> Result<Markup, StoreError> {
+    let hours = inbox.activity(24).await?;
+    let counts = inbox.counts().await?;
+    let rejections = inbox
+        .rejections(OffsetDateTime::now_utc() - time::Duration::hours(24))
+        .await?;
+    let dead = counts
+        .iter()
+        .find(|(status, _)| *status == EntryStatus::Failed)
+        .map_or(0, |(_, count)| *count);
+    Ok(html! {
+        div.strip #overview {
+            section aria-labelledby="activity-title" {
+                h2 #activity-title { "Last 24 hours" }
+                (chart::hours(&hours))
+            }
+            section aria-labelledby="counts-title" {
+                h2 #counts-title { "Entries by status" }
+                ul.counts {
+                    @for (status, count) in &counts {
+                        li data-status=(status.as_str()) {
+                            strong { (count) }
+                            a href={ (base) "/?status=" (status.as_str()) } { (status.as_str()) }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="dead-title" {
+                h2 #dead-title { "Dead letters" }
+                p { strong #dead-letters { (dead) } " "
+                    a href={ (base) "/?status=failed" } { "failed entries" } }
+            }
+            section aria-labelledby="rejected-title" {
+                h2 #rejected-title { "Rejected (24 h)" }
+                @if rejections.is_empty() { p.muted { "None." } }
+                @else {
+                    ul.counts {
+                        @for (kind, count) in &rejections {
+                            li { strong { (count) } (kind.as_str()) }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
