@@ -156,11 +156,14 @@ fn admit(shared: &Shared, request: &Request, base: &str) -> Admit {
             }
             match query_token(request) {
                 Some((candidate, rest)) if token.matches(candidate.as_bytes()) => {
-                    let path = request.uri().path();
-                    let path = if path == "/" { "/" } else { path };
-                    let location = match rest.is_empty() {
-                        true => format!("{base}{path}"),
-                        false => format!("{base}{path}?{rest}"),
+                    let path = match request.uri().path() {
+                        "/" => super::pages::layout::home(base).to_owned(),
+                        inner => format!("{base}{inner}"),
+                    };
+                    let location = if rest.is_empty() {
+                        path
+                    } else {
+                        format!("{path}?{rest}")
                     };
                     let secure = if forwarded_https(headers) {
                         "; Secure"

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use super::access::{check_csrf, Base};
 use super::pages::database_error;
 use super::pages::deliveries::event_href;
+use super::pages::layout::home;
 use super::Shared;
 use crate::inbox::Replay;
 use crate::testing::EventBuilder;
@@ -71,7 +72,7 @@ pub(crate) async fn requeue(
     let since = OffsetDateTime::now_utc() - time::Duration::hours(hours);
     let event_type = Some(form.event_type.trim()).filter(|t| !t.is_empty());
     match shared.inbox.requeue_failed(event_type, since).await {
-        Ok(count) => Redirect::to(&format!("{base}/?requeued={count}")).into_response(),
+        Ok(count) => Redirect::to(&format!("{}?requeued={count}", home(&base))).into_response(),
         Err(error) => database_error(&error),
     }
 }
@@ -107,7 +108,7 @@ pub(crate) async fn test_event(
             )
                 .into_response()
         } else {
-            Redirect::to(&format!("{base}/?{query}")).into_response()
+            Redirect::to(&format!("{}?{query}", home(&base))).into_response()
         }
     };
     let problem = |sentence: String| {

@@ -22,7 +22,7 @@ pub(crate) struct HandlerTimes {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct HandlerTimesSnapshot {
     /// `(upper bound in seconds, runs in this bucket and not a lower one)`, ascending; the
-    /// last bound is `f64::MAX`, the exposition format's `+Inf`.
+    /// last bound is infinite, the exposition format's `+Inf`.
     pub(crate) buckets: Vec<(f64, u64)>,
     /// Runs, the buckets' sum.
     pub(crate) count: u64,
@@ -44,7 +44,7 @@ impl HandlerTimes {
     pub(crate) fn snapshot(&self) -> HandlerTimesSnapshot {
         let buckets: Vec<(f64, u64)> = BUCKETS
             .iter()
-            .chain([&f64::MAX])
+            .chain([&f64::INFINITY])
             .zip(&self.buckets)
             .map(|(&bound, count)| (bound, count.load(Ordering::Relaxed)))
             .collect();
@@ -71,7 +71,7 @@ mod tests {
         assert_eq!(snapshot.buckets[2], (0.025, 0));
         assert_eq!(snapshot.buckets[3], (0.05, 1));
         assert_eq!(snapshot.buckets.len(), BUCKETS.len() + 1);
-        assert_eq!(snapshot.buckets.last(), Some(&(f64::MAX, 1)));
+        assert_eq!(snapshot.buckets.last(), Some(&(f64::INFINITY, 1)));
         assert_eq!(snapshot.count, 3);
         assert!((snapshot.sum_seconds - 60.033).abs() < 1e-9);
     }

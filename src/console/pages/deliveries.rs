@@ -9,7 +9,7 @@ use axum::Extension;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{badge, csrf, page as frame, took, when};
+use super::layout::{badge, csrf, home, page as frame, took, when};
 use super::{database_error, overview, respond};
 use crate::console::access::Base;
 use crate::console::filters::Filters;
@@ -88,10 +88,10 @@ async fn render(
         }
         nav.actions aria-label="Pages" {
             @if !filters.is_first_page() {
-                a href={ (base) "/?" (filters.query(None)) } { "← Newest" }
+                a href={ (home(base)) "?" (filters.query(None)) } { "← Newest" }
             }
             @if let Some(next) = &list.next {
-                a rel="next" href={ (base) "/?" (filters.query(Some(&next.to_string()))) } { "Older →" }
+                a rel="next" href={ (home(base)) "?" (filters.query(Some(&next.to_string()))) } { "Older →" }
             }
         }
         (action_forms(shared, base))
@@ -114,7 +114,7 @@ fn notices(notice: &Notice) -> Markup {
 
 fn filter_form(base: &str, filters: &Filters) -> Markup {
     html! {
-        form.filters method="get" action={ (base) "/" } role="search" aria-label="Filter deliveries" {
+        form.filters method="get" action=(home(base)) role="search" aria-label="Filter deliveries" {
             label { "Status"
                 select name="status" {
                     option value="" selected[filters.status.is_empty()] { "All" }
@@ -137,7 +137,7 @@ fn filter_form(base: &str, filters: &Filters) -> Markup {
                 input type="search" name="q" value=(filters.q) placeholder="evt_… or pi_…";
             }
             button type="submit" { "Filter" }
-            a href={ (base) "/" } { "Clear" }
+            a href=(home(base)) { "Clear" }
         }
         datalist #event-types {
             @for event_type in EventType::ALL { option value=(event_type.as_str()) {} }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::database_error;
 use super::deliveries::event_href;
-use super::layout::{badge, csrf, page as frame, took, when};
+use super::layout::{badge, csrf, home, page as frame, took, when};
 use crate::console::access::Base;
 use crate::console::{json, Shared};
 use crate::failure::PaymentFailure;
@@ -37,7 +37,7 @@ pub(crate) async fn page(
             let body = html! {
                 h1 { "No such event" }
                 p { "The inbox holds no event " code { (id) } "." }
-                p { a href={ (base) "/" } { "Back to the deliveries" } }
+                p { a href=(home(&base)) { "Back to the deliveries" } }
             };
             (
                 StatusCode::NOT_FOUND,
@@ -53,7 +53,7 @@ fn render(shared: &Shared, base: &str, entry: &Entry, notice: &Notice) -> Markup
     let event = entry.event();
     let body_text = String::from_utf8_lossy(&entry.body);
     let body = html! {
-        p { a href={ (base) "/" } { "← Deliveries" } }
+        p { a href=(home(base)) { "← Deliveries" } }
         h1 { (entry.event_type.as_str()) " " code { (entry.event_id) } }
         @if let Some(replay) = &notice.replay {
             p #notice .notice role="status" { @match replay.as_str() {

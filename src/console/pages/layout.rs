@@ -24,9 +24,9 @@ pub(crate) fn page(base: &str, title: &str, body: Markup) -> Markup {
                 header {
                     strong { "Stripe webhooks" }
                     nav aria-label="Console" {
-                        a href={ (base) "/" } { "Deliveries" }
+                        a href=(home(base)) { "Deliveries" }
                         " · "
-                        a href={ (base) "/?status=failed" } { "Dead letters" }
+                        a href={ (home(base)) "?status=failed" } { "Dead letters" }
                         " · "
                         a href={ (base) "/metrics" } { "Metrics" }
                     }
@@ -34,6 +34,16 @@ pub(crate) fn page(base: &str, title: &str, body: Markup) -> Markup {
                 main id="main" { (body) }
             }
         }
+    }
+}
+
+/// The deliveries page: the mount path itself (`/stripe/console`; axum's `nest` does not
+/// route `/stripe/console/`), or `/` when mounted at the root.
+pub(crate) fn home(base: &str) -> &str {
+    if base.is_empty() {
+        "/"
+    } else {
+        base
     }
 }
 

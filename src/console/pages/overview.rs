@@ -5,6 +5,7 @@ use maud::{html, Markup};
 use time::OffsetDateTime;
 
 use super::chart;
+use super::layout::home;
 use crate::inbox::{EntryStatus, Inbox};
 use crate::store::StoreError;
 
@@ -30,7 +31,7 @@ pub(crate) async fn strip(inbox: &Inbox, base: &str) -> Result<Markup, StoreErro
                     @for (status, count) in &counts {
                         li data-status=(status.as_str()) {
                             strong { (count) }
-                            a href={ (base) "/?status=" (status.as_str()) } { (status.as_str()) }
+                            a href={ (home(base)) "?status=" (status.as_str()) } { (status.as_str()) }
                         }
                     }
                 }
@@ -38,7 +39,7 @@ pub(crate) async fn strip(inbox: &Inbox, base: &str) -> Result<Markup, StoreErro
             section aria-labelledby="dead-title" {
                 h2 #dead-title { "Dead letters" }
                 p { strong #dead-letters { (dead) } " "
-                    a href={ (base) "/?status=failed" } { "failed entries" } }
+                    a href={ (home(base)) "?status=failed" } { "failed entries" } }
             }
             section aria-labelledby="rejected-title" {
                 h2 #rejected-title { "Rejected (24 h)" }
