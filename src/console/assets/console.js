@@ -48,10 +48,16 @@
           body: new URLSearchParams(new FormData(form)),
         });
         const text = await response.text();
-        if (notice) notice.textContent = text;
+        if (notice) {
+          notice.textContent = text;
+          notice.hidden = false;
+        }
         await refresh();
       } catch (error) {
-        if (notice) notice.textContent = "Sending failed: " + error.message;
+        if (notice) {
+          notice.textContent = "Sending failed: " + error.message;
+          notice.hidden = false;
+        }
       } finally {
         if (button) button.disabled = false;
       }

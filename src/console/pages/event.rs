@@ -104,7 +104,7 @@ fn render(shared: &Shared, base: &str, entry: &Entry, notice: &Notice) -> Markup
                 }
                 details #object open {
                     summary { "data.object" }
-                    pre { code { (json::pretty(event.object_raw().get())) } }
+                    (json::tree(event.object_raw().get()))
                 }
             },
             Err(error) => { p.notice.problem { "The stored body no longer parses: " (error.to_string()) } },
