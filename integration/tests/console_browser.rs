@@ -1067,14 +1067,26 @@ async fn screenshots_of_the_list_an_event_and_the_overview() {
         "an updated subscription shows what changed"
     );
     assert!(browser.text("#changes").await.contains("trialing"));
-    // "What changed" in view, with as much of the page above it as fits.
+    // The whole page in one picture, "What changed" included: the window as tall as the page
+    // (at most 3,000 pixels), then back to its usual size.
+    let height = browser
+        .execute("return document.documentElement.scrollHeight")
+        .await
+        .as_u64()
+        .expect("the page's height");
+    let height = u32::try_from(height.clamp(900, 3_000)).unwrap();
     browser
-        .execute(
-            "document.querySelector('#changes').scrollIntoView({block: 'end'}); \
-             window.scrollBy(0, 120); return null",
-        )
-        .await;
+        .client()
+        .set_window_size(1280, height)
+        .await
+        .expect("a taller window");
+    browser.execute("window.scrollTo(0, 0); return null").await;
     let event = browser.screenshot("console-event").await;
+    browser
+        .client()
+        .set_window_size(1280, 900)
+        .await
+        .expect("the usual window");
 
     for path in [&list, &overview_path, &event] {
         let png = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -97,6 +97,23 @@ pub enum Access {
     UnauthenticatedLoopback,
 }
 
+/// The CSRF token of a console's forms. With an access token, derived from it (HMAC-SHA256
+/// under the token): every instance behind a load balancer renders and accepts the same one,
+/// and a new access token makes a new one. Without, 256 random bits per console.
+pub(crate) fn csrf_token(access: &Access) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    match access {
+        Access::Token(token) => {
+            let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(token.0.as_bytes()) else {
+                return random_token();
+            };
+            mac.update(b"stripe-webhooks console csrf v1");
+            hex::encode(mac.finalize().into_bytes())
+        }
+        Access::UnauthenticatedLoopback => random_token(),
+    }
+}
+
 /// 256 random bits as hex.
 pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -336,6 +353,25 @@ fn is_loopback_host(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_csrf_token_is_the_same_for_one_access_token_and_never_the_token() {
+        let token = AccessToken::new("t".repeat(40)).unwrap();
+        let one = csrf_token(&Access::Token(token.clone()));
+        assert_eq!(
+            one,
+            csrf_token(&Access::Token(token)),
+            "same across instances"
+        );
+        assert_eq!(one.len(), 64);
+        assert!(!one.contains("tttt"));
+        let other = csrf_token(&Access::Token(AccessToken::new("u".repeat(40)).unwrap()));
+        assert_ne!(one, other);
+        assert_ne!(
+            csrf_token(&Access::UnauthenticatedLoopback),
+            csrf_token(&Access::UnauthenticatedLoopback)
+        );
+    }
 
     #[test]
     fn loopback_hosts_are_told_from_others() {
