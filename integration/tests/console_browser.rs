@@ -1039,6 +1039,20 @@ async fn the_console_needs_its_token_and_its_forms_the_csrf_token() {
     assert!(browser.find_all("table#deliveries").await.is_empty());
 }
 
+/// Asserts that the page needs no horizontal scrolling at 1280 pixels (a long value wraps).
+async fn assert_fits_the_width(browser: &Browser, page: &str) {
+    let widths = browser
+        .execute(
+            "const root = document.documentElement; \
+             return [root.scrollWidth, root.clientWidth];",
+        )
+        .await;
+    assert!(
+        widths[0].as_u64() <= widths[1].as_u64(),
+        "{page} is wider than the window (scroll width, client width: {widths})"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn screenshots_of_the_list_an_event_and_the_overview() {
     if !chromium_available() {
@@ -1050,6 +1064,7 @@ async fn screenshots_of_the_list_an_event_and_the_overview() {
     browser.wait_for("#overview svg.chart rect", WAIT).await;
     browser.execute("window.scrollTo(0, 0); return null").await;
     let list = browser.screenshot("console-list").await;
+    assert_fits_the_width(&browser, "the list").await;
 
     let overview = browser
         .find("#overview")
@@ -1061,6 +1076,7 @@ async fn screenshots_of_the_list_an_event_and_the_overview() {
     std::fs::write(&overview_path, overview).unwrap();
 
     browser.goto(&fixture.event_url(&seeded.subscription)).await;
+    assert_fits_the_width(&browser, "the event page").await;
     let changes = browser.find_all("#changes tbody tr").await;
     assert!(
         !changes.is_empty(),
@@ -1074,7 +1090,8 @@ async fn screenshots_of_the_list_an_event_and_the_overview() {
         .await
         .as_u64()
         .expect("the page's height");
-    let height = u32::try_from(height.clamp(900, 3_000)).unwrap();
+    // (The window's height includes a little more than the page's viewport.)
+    let height = u32::try_from((height + 200).clamp(900, 3_000)).unwrap();
     browser
         .client()
         .set_window_size(1280, height)
