@@ -322,6 +322,11 @@ backends! {
         assert!(odd.body.contains("unknown status `sideways`: ignored"));
         assert_eq!(ids(&odd.body).len(), 5);
 
+        // Replaying a handled event runs its handler again: the page asks first.
+        let handled = site.get("/events/evt_ok_1").await.body;
+        assert!(handled.contains("data-confirm=\"This event was handled. Run its handler again?\""));
+        assert!(!site.get("/events/evt_fail_2").await.body.contains("data-confirm"));
+
         // Pages of two through the inbox: the cursor carries the filter's order.
         let first = site.inbox.list(&ListFilter::new().limit(2)).await.unwrap();
         let second = site.inbox.list(&ListFilter::new().limit(2).after(first.next.unwrap())).await.unwrap();

@@ -12,9 +12,9 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::access::{check_csrf, Base};
-use super::pages::database_error;
 use super::pages::deliveries::event_href;
 use super::pages::layout::home;
+use super::pages::{database_error, message};
 use super::Shared;
 use crate::inbox::Replay;
 use crate::testing::EventBuilder;
@@ -99,22 +99,25 @@ pub(crate) async fn test_event(
         return *refused;
     }
     let from_script = headers.contains_key("x-console-fetch");
-    let answer = |status: StatusCode, sentence: String, query: String| -> Response {
-        if from_script {
-            (
+    // The script gets the sentence; a plain form gets a redirect for a success (the list says
+    // it from the event id), and a page for a problem: no link can make the console show a
+    // sentence of someone else's.
+    let answer = |status: StatusCode, sentence: String, sent: Option<(&str, u16)>| -> Response {
+        match sent {
+            _ if from_script => (
                 status,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
                 sentence,
             )
-                .into_response()
-        } else {
-            Redirect::to(&format!("{}?{query}", home(&base))).into_response()
+                .into_response(),
+            Some((id, answered)) => {
+                let query = encode(&[("sent", id), ("answer", &answered.to_string())]);
+                Redirect::to(&format!("{}?{query}", home(&base))).into_response()
+            }
+            None => message(&base, status, "The test event was not sent", &sentence),
         }
     };
-    let problem = |sentence: String| {
-        let query = encode(&[("error", &sentence)]);
-        answer(StatusCode::BAD_REQUEST, sentence, query)
-    };
+    let problem = |sentence: String| answer(StatusCode::BAD_REQUEST, sentence, None);
     let event_type = form.event_type.trim();
     if event_type.is_empty() || event_type.len() > 128 {
         return problem("Choose an event type.".into());
@@ -149,14 +152,12 @@ pub(crate) async fn test_event(
         Ok(response) => {
             let status = response.status().as_u16();
             let sentence = format!("Test event {event_id} sent: the endpoint answered {status}.");
-            let query = encode(&[("sent", &event_id), ("answer", &status.to_string())]);
-            answer(StatusCode::OK, sentence, query)
+            answer(StatusCode::OK, sentence, Some((&event_id, status)))
         }
         Err(error) => {
             // reqwest's message names the URL and the cause, never a header.
             let sentence = format!("Test event {event_id} could not be sent: {error}");
-            let query = encode(&[("error", &sentence)]);
-            answer(StatusCode::BAD_GATEWAY, sentence, query)
+            answer(StatusCode::BAD_GATEWAY, sentence, None)
         }
     }
 }

@@ -8,6 +8,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::pages::layout::count;
+
 /// A JSON value with its objects' keys in the order they were written (a `Value` sorts
 /// them), for the collapsible view. Scalars keep their JSON text.
 #[derive(Debug, PartialEq)]
@@ -89,13 +91,13 @@ fn render(key: Option<&str>, node: &Node, depth: usize) -> Markup {
         Node::Object(fields) => html! {
             // Open down to the second level: the object's own fields and one level below.
             details open[depth < 2] {
-                summary { (label(key)) "{ " span.muted { (fields.len()) " fields" } " }" }
+                summary { (label(key)) "{ " span.muted { (count(fields.len() as u64, "field", "fields")) } " }" }
                 @for (name, value) in fields { (render(Some(name), value, depth + 1)) }
             }
         },
         Node::Array(items) => html! {
             details open[depth < 2] {
-                summary { (label(key)) "[ " span.muted { (items.len()) " items" } " ]" }
+                summary { (label(key)) "[ " span.muted { (count(items.len() as u64, "item", "items")) } " ]" }
                 @for item in items { (render(None, item, depth + 1)) }
             }
         },
@@ -112,7 +114,8 @@ pub(crate) struct Change {
 }
 
 /// The fields `previous_attributes` names, each beside its value in `object`; nested objects
-/// are followed down to the fields that changed.
+/// are followed down to the fields that changed, and so are arrays of the same length
+/// (`items.data[0].quantity`), the shape Stripe gives a subscription's items.
 pub(crate) fn changes(previous: &Value, object: &Value) -> Vec<Change> {
     let mut out = Vec::new();
     walk("", previous, Some(object), &mut out);
@@ -129,6 +132,13 @@ fn walk(path: &str, previous: &Value, now: Option<&Value>, out: &mut Vec<Change>
                     format!("{path}.{key}")
                 };
                 walk(&path, value, after.get(key), out);
+            }
+        }
+        (Value::Array(before), Some(Value::Array(after)))
+            if !before.is_empty() && before.len() == after.len() =>
+        {
+            for (index, (value, now)) in before.iter().zip(after).enumerate() {
+                walk(&format!("{path}[{index}]"), value, Some(now), out);
             }
         }
         _ => out.push(Change {
@@ -154,6 +164,7 @@ mod tests {
         assert!(html.contains("&quot;&lt;b&gt;&quot;"), "{html}");
         assert!(!html.contains("<b>"));
         assert!(html.contains("2.5") && html.contains("null") && html.contains("4 items"));
+        assert!(html.contains("1 field<"), "{html}");
         assert!(html.contains("&quot;e&quot;</span>: {}"), "{html}");
         assert!(tree("nope").into_string().contains("<pre>"));
     }
@@ -161,8 +172,10 @@ mod tests {
     #[test]
     fn changes_follow_nested_objects() {
         let changed = changes(
-            &json!({"status": "trialing", "metadata": {}, "plan": {"amount": 1000}, "gone": 1}),
-            &json!({"status": "active", "metadata": {"a": "b"}, "plan": {"amount": 2000, "id": "p"}}),
+            &json!({"status": "trialing", "metadata": {}, "plan": {"amount": 1000}, "gone": 1,
+                    "items": {"data": [{"quantity": 1}]}, "tags": ["a"]}),
+            &json!({"status": "active", "metadata": {"a": "b"}, "plan": {"amount": 2000, "id": "p"},
+                    "items": {"data": [{"quantity": 2, "id": "si_1"}]}, "tags": ["a", "b"]}),
         );
         let rows: Vec<(&str, &str, Option<&str>)> = changed
             .iter()
@@ -172,9 +185,11 @@ mod tests {
             rows,
             [
                 ("gone", "1", None),
+                ("items.data[0].quantity", "1", Some("2")),
                 ("metadata", "{}", Some(r#"{"a":"b"}"#)),
                 ("plan.amount", "1000", Some("2000")),
                 ("status", r#""trialing""#, Some(r#""active""#)),
+                ("tags", r#"["a"]"#, Some(r#"["a","b"]"#)),
             ]
         );
     }

@@ -20,6 +20,20 @@ pub(crate) fn respond(page: Result<Markup, StoreError>) -> Response {
     }
 }
 
+/// A page that says one thing, with a way back.
+pub(crate) fn message(base: &str, status: StatusCode, title: &str, sentence: &str) -> Response {
+    let page = layout::page(
+        base,
+        title,
+        maud::html! {
+            h1 { (title) }
+            p.notice.problem role="alert" { (sentence) }
+            p { a href=(layout::home(base)) { "Back to the deliveries" } }
+        },
+    );
+    (status, Html(page.into_string())).into_response()
+}
+
 /// 503: the page could not be read; the error says why (a database message, not a secret).
 pub(crate) fn database_error(error: &StoreError) -> Response {
     let page = layout::page(

@@ -19,7 +19,8 @@
         rows.innerHTML = html;
         last = html;
       }
-      if (liveStatus) liveStatus.textContent = "Live: updated " + new Date().toLocaleTimeString();
+      if (liveStatus) liveStatus.textContent =
+        "Live: updated " + new Date().toISOString().slice(11, 19) + " UTC";
     } catch (error) {
       if (liveStatus) liveStatus.textContent = "Live updates paused: " + error.message;
     }
@@ -30,6 +31,13 @@
       if (!document.hidden) refresh();
     }, 2000);
   }
+
+  // A form that asks first (replaying an event that was handled runs its handler again).
+  document.querySelectorAll("form[data-confirm]").forEach(function (asking) {
+    asking.addEventListener("submit", function (event) {
+      if (!window.confirm(asking.dataset.confirm)) event.preventDefault();
+    });
+  });
 
   // The test-event form posts in the background and says what happened; the row comes with
   // the next refresh.

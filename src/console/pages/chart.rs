@@ -5,8 +5,10 @@ use maud::{html, Markup};
 
 use crate::inbox::Hour;
 
-const WIDTH: u32 = 480;
+const WIDTH: u32 = 384;
 const HEIGHT: u32 = 80;
+/// Room under the bars for the hour labels.
+const AXIS: u32 = 14;
 
 pub(crate) fn hours(hours: &[Hour]) -> Markup {
     let deliveries: u64 = hours.iter().map(|hour| hour.deliveries).sum();
@@ -33,7 +35,7 @@ pub(crate) fn hours(hours: &[Hour]) -> Markup {
     );
     html! {
         svg.chart xmlns="http://www.w3.org/2000/svg" role="img" aria-label=(label)
-            width=(WIDTH) height=(HEIGHT + 2) viewBox={ "0 0 " (WIDTH) " " (HEIGHT + 2) } {
+            width=(WIDTH) height=(HEIGHT + AXIS) viewBox={ "0 0 " (WIDTH) " " (HEIGHT + AXIS) } {
             line x1="0" y1=(HEIGHT) x2=(WIDTH) y2=(HEIGHT) {}
             @for (index, hour) in hours.iter().enumerate() {
                 @let x = u32::try_from(index).unwrap_or(0) * slot;
@@ -42,6 +44,12 @@ pub(crate) fn hours(hours: &[Hour]) -> Markup {
                     title { (title) }
                     rect.deliveries x=(x) y=(HEIGHT - height(hour.deliveries)) width=(bar) height=(height(hour.deliveries)) {}
                     rect.failures x=(x + bar / 2) y=(HEIGHT - height(hour.failures)) width=((bar / 2).max(1)) height=(height(hour.failures)) {}
+                }
+                // Every sixth hour named, and the last one.
+                @if index + 1 == hours.len() {
+                    text x=(WIDTH) y=(HEIGHT + AXIS - 2) text-anchor="end" aria-hidden="true" { "now" }
+                } @else if index % 6 == 0 {
+                    text x=(x) y=(HEIGHT + AXIS - 2) aria-hidden="true" { (format!("{:02}:00", hour.start.hour())) }
                 }
             }
         }

@@ -9,7 +9,7 @@ use axum::Extension;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{badge, csrf, home, page as frame, took, when};
+use super::layout::{badge, count, csrf, home, page as frame, took, when};
 use super::{database_error, overview, respond};
 use crate::console::access::Base;
 use crate::console::filters::Filters;
@@ -26,7 +26,18 @@ pub(crate) struct Notice {
     sent: Option<String>,
     answer: Option<u16>,
     requeued: Option<u64>,
-    error: Option<String>,
+}
+
+impl Notice {
+    /// The test event's id, if it looks like one of ours: a link cannot make the page say
+    /// anything else.
+    fn sent(&self) -> Option<&str> {
+        self.sent.as_deref().filter(|id| {
+            id.len() <= 64
+                && id.starts_with("evt_")
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+    }
 }
 
 pub(crate) async fn page(
@@ -101,13 +112,12 @@ async fn render(
 
 fn notices(notice: &Notice) -> Markup {
     html! {
-        p #notice .notice role="status" aria-live="polite" hidden[notice.sent.is_none() && notice.requeued.is_none() && notice.error.is_none()] {
-            @if let Some(sent) = &notice.sent {
+        p #notice .notice role="status" aria-live="polite" hidden[notice.sent().is_none() && notice.requeued.is_none()] {
+            @if let Some(sent) = notice.sent() {
                 "Test event " code { (sent) } " sent: the endpoint answered "
                 (notice.answer.map_or_else(|| "nothing".to_owned(), |status| status.to_string())) "."
             }
-            @if let Some(count) = notice.requeued { "Requeued " (count) " dead letters." }
-            @if let Some(error) = &notice.error { (error) }
+            @if let Some(requeued) = notice.requeued { "Requeued " (count(requeued, "dead letter", "dead letters")) "." }
         }
     }
 }
@@ -162,9 +172,9 @@ pub(crate) fn table_rows(base: &str, entries: &[Summary]) -> Markup {
                 td.num { @if let Some(status) = entry.last_status { (status) } @else { "—" } }
                 td.num { @if let Some(duration) = entry.last_duration { (took(duration)) } @else { "—" } }
                 td { @match entry.status {
-                    EntryStatus::Pending | EntryStatus::Retrying => (when(entry.due_at)),
+                    EntryStatus::Retrying => (when(entry.due_at)),
                     EntryStatus::Processing => { "lease to " (when(entry.due_at)) },
-                    EntryStatus::Handled | EntryStatus::Failed => "—",
+                    EntryStatus::Pending | EntryStatus::Handled | EntryStatus::Failed => "—",
                 } }
             }
         }

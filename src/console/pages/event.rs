@@ -63,7 +63,8 @@ fn render(shared: &Shared, base: &str, entry: &Entry, notice: &Notice) -> Markup
             } }
         }
         div.actions {
-            form #replay method="post" action={ (event_href(base, &entry.event_id)) "/replay" } {
+            form #replay method="post" action={ (event_href(base, &entry.event_id)) "/replay" }
+                data-confirm=[(entry.status() == EntryStatus::Handled).then_some("This event was handled. Run its handler again?")] {
                 (csrf(&shared.csrf))
                 button type="submit" disabled[entry.status() == EntryStatus::Processing] { "Replay this event" }
             }

@@ -77,6 +77,12 @@ pub(crate) fn took(duration: std::time::Duration) -> String {
     }
 }
 
+/// `1 item`, `2 items`: a count with its noun.
+pub(crate) fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The hidden CSRF field every form carries.
 pub(crate) fn csrf(token: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(token); }

@@ -39,7 +39,7 @@ pub(crate) async fn strip(inbox: &Inbox, base: &str) -> Result<Markup, StoreErro
             section aria-labelledby="dead-title" {
                 h2 #dead-title { "Dead letters" }
                 p { strong #dead-letters { (dead) } " "
-                    a href={ (home(base)) "?status=failed" } { "failed entries" } }
+                    a href={ (home(base)) "?status=failed" } { @if dead == 1 { "failed entry" } @else { "failed entries" } } }
             }
             section aria-labelledby="rejected-title" {
                 h2 #rejected-title { "Rejected (24 h)" }
