@@ -469,9 +469,55 @@ backends! {
         let now = hours.last().unwrap();
         assert_eq!((now.deliveries, now.failures), (3, 2));
         assert!(hours[..23].iter().all(|hour| hour.deliveries == 0));
+        // A forgery and a replayed (stale) delivery: counted by kind, never stored.
+        let body = EventBuilder::new("invoice.paid").build();
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        for header in [
+            signature_header(&body, "whsec_someone_else", now),
+            signature_header(&body, SECRET, now - 3_600),
+        ] {
+            let url = format!("http://{}/webhook", site.addr);
+            let body = body.clone();
+            let status = tokio::task::spawn_blocking(move || {
+                ureq::Agent::config_builder().http_status_as_error(false).build().new_agent()
+                    .post(&url).header("Stripe-Signature", &header).send(&body[..]).unwrap().status().as_u16()
+            })
+            .await
+            .unwrap();
+            assert_eq!(status, 400);
+        }
+        // Rejections are counted off the request's path: wait for the committer.
+        let since = OffsetDateTime::now_utc() - time::Duration::hours(1);
+        for _ in 0..100 {
+            if site.inbox.rejections(since).await.unwrap().len() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let page = site.get("").await.body;
         assert!(page.contains("24 hours: 3 deliveries, 2 failures."), "the chart's label");
         assert!(page.contains("<strong id=\"dead-letters\">1</strong>"));
+        assert!(page.contains("<li><strong>1</strong>signature_mismatch</li>"), "{page}");
+        assert!(page.contains("<li><strong>1</strong>timestamp_too_old</li>"), "{page}");
+    }
+
+    async fn pages_follow_the_cursor(backend: Backend) {
+        let Some(site) = site(backend, "pages", token_access()).await else { return };
+        for n in 0..60 {
+            assert_eq!(site.deliver(&EventBuilder::new("invoice.paid").id(&format!("evt_ok_{n:02}"))).await, 200);
+        }
+        let first = site.get("?type=invoice.paid").await.body;
+        assert_eq!(rows(&first).len(), 50);
+        assert_eq!(rows(&first)[0].0, "evt_ok_59");
+        assert!(!first.contains("← Newest"));
+        let next = first.split("rel=\"next\" href=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+        assert!(next.starts_with("/stripe/console?type=invoice.paid&after="), "{next}");
+        let second = request("GET", format!("http://{}{next}", site.addr), bearer(), None).await.body;
+        let ids: Vec<String> = rows(&second).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, (0..10).rev().map(|n| format!("evt_ok_{n:02}")).collect::<Vec<_>>());
+        assert!(second.contains("← Newest"));
+        assert!(!second.contains("rel=\"next\""), "the last page");
+        assert!(!second.contains("data-src="), "only the first page is live");
     }
 }
 
