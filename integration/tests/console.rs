@@ -41,6 +41,7 @@ macro_rules! backends {
 /// An endpoint, an inbox and the console under `/stripe/console`, served on loopback.
 struct Site {
     addr: SocketAddr,
+    url: String,
     inbox: Inbox,
     dispatcher: Arc<Dispatcher<Handler, Inbox>>,
 }
@@ -87,6 +88,7 @@ async fn site(backend: Backend, test: &str, access: Access) -> Option<Site> {
     });
     Some(Site {
         addr,
+        url,
         inbox,
         dispatcher,
     })
@@ -499,6 +501,20 @@ backends! {
         assert!(page.contains("<strong id=\"dead-letters\">1</strong>"));
         assert!(page.contains("<li><strong>1</strong>signature_mismatch</li>"), "{page}");
         assert!(page.contains("<li><strong>1</strong>timestamp_too_old</li>"), "{page}");
+
+        // The strip counts the handled entries of the last day only (all of them is a scan);
+        // the dead letters and the entries still to run, whatever their age.
+        let two_days_ago = (OffsetDateTime::now_utc() - time::Duration::days(2)).unix_timestamp() * 1_000_000;
+        execute(&site.url, &format!("UPDATE stripe_webhooks_events SET received_at = {two_days_ago}")).await;
+        let day_ago = OffsetDateTime::now_utc() - time::Duration::hours(24);
+        let glance = site.inbox.counts_since(day_ago).await.unwrap();
+        let all = site.inbox.counts().await.unwrap();
+        let count = |counts: &[(EntryStatus, u64)], status| counts.iter().find(|(s, _)| *s == status).unwrap().1;
+        assert_eq!((count(&glance, EntryStatus::Handled), count(&all, EntryStatus::Handled)), (0, 1));
+        for status in [EntryStatus::Failed, EntryStatus::Retrying, EntryStatus::Pending] {
+            assert_eq!(count(&glance, status), count(&all, status), "{status:?}");
+        }
+        assert_eq!(count(&glance, EntryStatus::Failed), 1);
     }
 
     async fn pages_follow_the_cursor(backend: Backend) {
@@ -558,6 +574,17 @@ fn tokens_are_long_and_url_safe() {
         AccessToken::generate().expose(),
         AccessToken::generate().expose()
     );
+}
+
+/// Runs one statement on the inbox's database, past the crate.
+async fn execute(url: &str, sql: &str) {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
 }
 
 fn url_encode(text: &str) -> String {

@@ -11,10 +11,9 @@ use crate::store::StoreError;
 
 pub(crate) async fn strip(inbox: &Inbox, base: &str) -> Result<Markup, StoreError> {
     let hours = inbox.activity(24).await?;
-    let counts = inbox.counts().await?;
-    let rejections = inbox
-        .rejections(OffsetDateTime::now_utc() - time::Duration::hours(24))
-        .await?;
+    let day_ago = OffsetDateTime::now_utc() - time::Duration::hours(24);
+    let counts = inbox.counts_since(day_ago).await?;
+    let rejections = inbox.rejections(day_ago).await?;
     let dead = counts
         .iter()
         .find(|(status, _)| *status == EntryStatus::Failed)
@@ -32,6 +31,7 @@ pub(crate) async fn strip(inbox: &Inbox, base: &str) -> Result<Markup, StoreErro
                         li data-status=(status.as_str()) {
                             strong { (count) }
                             a href={ (home(base)) "?status=" (status.as_str()) } { (status.as_str()) }
+                            @if *status == EntryStatus::Handled { " " span.muted { "(24 h)" } }
                         }
                     }
                 }
