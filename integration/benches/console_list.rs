@@ -11,8 +11,9 @@
 //!   a family, ~20% of the entries) beside `floor_invoice`, `page_search` (`?q=<an object id>`)
 //!   beside `floor_search`;
 //! - `strip_counts`, `strip_activity`, `strip_rejections`: the overview strip's other queries
-//!   (`Inbox::counts`, `activity(24)`, `rejections(24 h)`), alone, so that the difference
-//!   between a page and its floor can be read off.
+//!   (`Inbox::counts_since(24 h ago)`, `activity(24)`, `rejections(24 h)`), alone, so that the
+//!   difference between a page and its floor can be read off; and `counts_all`
+//!   (`Inbox::counts`, every entry counted, what the strip no longer does), for comparison.
 //!
 //! The inbox: `Inbox::open` makes the schema, then the rows are written directly (multi-row
 //! inserts, a few big transactions): received over the last 30 days, 40 event types with a
