@@ -506,6 +506,7 @@ backends! {
         // the dead letters and the entries still to run, whatever their age.
         let two_days_ago = (OffsetDateTime::now_utc() - time::Duration::days(2)).unix_timestamp() * 1_000_000;
         execute(&site.url, &format!("UPDATE stripe_webhooks_events SET received_at = {two_days_ago}")).await;
+        execute(&site.url, &format!("UPDATE stripe_webhooks_events SET finished_at = {two_days_ago} WHERE finished_at IS NOT NULL")).await;
         let day_ago = OffsetDateTime::now_utc() - time::Duration::hours(24);
         let glance = site.inbox.counts_since(day_ago).await.unwrap();
         let all = site.inbox.counts().await.unwrap();
