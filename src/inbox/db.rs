@@ -61,13 +61,26 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     .foreign_keys(true);
-                let pool = sqlx::pool::PoolOptions::new()
-                    .max_connections(4)
-                    .acquire_timeout(SQLITE_BUSY_TIMEOUT)
-                    .connect_with(options)
-                    .await
-                    .map_err(|error| unavailable("SQLite", error))?;
-                Ok(Db::Sqlite(pool))
+                // Opening a connection sets WAL mode, which waits for no busy timeout: while
+                // another instance migrates the same file, it fails with SQLITE_BUSY at once.
+                // Such a failure is retried for as long as a statement would wait.
+                let started = std::time::Instant::now();
+                loop {
+                    let opened = sqlx::pool::PoolOptions::new()
+                        .max_connections(4)
+                        .acquire_timeout(SQLITE_BUSY_TIMEOUT)
+                        .connect_with(options.clone())
+                        .await;
+                    match opened {
+                        Ok(pool) => return Ok(Db::Sqlite(pool)),
+                        Err(error)
+                            if is_busy(&error) && started.elapsed() < SQLITE_BUSY_TIMEOUT =>
+                        {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                        Err(error) => return Err(unavailable("SQLite", error)),
+                    }
+                }
             }
             #[cfg(feature = "postgres")]
             "postgres" | "postgresql" => {
@@ -128,6 +141,12 @@ const SCHEMES: &str = {
         "`postgres://…` (enable the `sqlite` feature for `sqlite://PATH`)"
     }
 };
+
+/// Whether SQLite said the file is locked by another connection (`SQLITE_BUSY`, code 5).
+#[cfg(feature = "sqlite")]
+fn is_busy(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(database) if database.code().as_deref() == Some("5"))
+}
 
 /// A database error as a [`StoreError`] saying what could not be done.
 pub(crate) fn unavailable(what: &str, error: sqlx::Error) -> StoreError {
