@@ -235,12 +235,7 @@ async fn same_rows_pool(url: &str) -> Floor {
 }
 
 fn ingest(c: &mut Criterion) {
-    let dir = std::env::temp_dir().join(format!(
-        "stripe-webhooks-bench-inbox-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a bench folder");
+    let dir = durable_pool::fresh_dir("inbox");
     bench_backend(
         c,
         "sqlite",
@@ -249,21 +244,11 @@ fn ingest(c: &mut Criterion) {
         &format!("sqlite://{}", dir.join("same_rows.db").display()),
     );
     if let Ok(base) = std::env::var("DATABASE_URL_POSTGRES") {
-        let (server, _) = base.rsplit_once('/').expect("a database URL");
         let name = format!("bench_inbox_{}", std::process::id());
-        let psql = |sql: String| {
-            let status = std::process::Command::new("psql")
-                .args([base.as_str(), "-qc", &sql])
-                .status()
-                .expect("psql");
-            assert!(status.success(), "{sql}");
-        };
-        let mut urls = Vec::new();
-        for database in [name.clone(), format!("{name}_same_rows")] {
-            psql(format!("DROP DATABASE IF EXISTS {database}"));
-            psql(format!("CREATE DATABASE {database}"));
-            urls.push(format!("{server}/{database}"));
-        }
+        let urls: Vec<String> = [name.clone(), format!("{name}_same_rows")]
+            .iter()
+            .map(|database| durable_pool::fresh_postgres(&base, database))
+            .collect();
         bench_backend(c, "postgres", &urls[0], &urls[0], &urls[1]);
     } else {
         eprintln!("DATABASE_URL_POSTGRES is not set: the Postgres ingest bench is skipped");

@@ -284,12 +284,7 @@ impl Floor {
 }
 
 fn worker(c: &mut Criterion) {
-    let dir = std::env::temp_dir().join(format!(
-        "stripe-webhooks-bench-inbox-worker-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a bench folder");
+    let dir = durable_pool::fresh_dir("inbox-worker");
     bench_backend(
         c,
         "sqlite",
@@ -297,18 +292,8 @@ fn worker(c: &mut Criterion) {
         &format!("sqlite://{}", dir.join("floor.db").display()),
     );
     if let Ok(base) = std::env::var("DATABASE_URL_POSTGRES") {
-        let (server, _) = base.rsplit_once('/').expect("a database URL");
         let name = format!("bench_inbox_worker_{}", std::process::id());
-        let psql = |sql: String| {
-            let status = std::process::Command::new("psql")
-                .args([base.as_str(), "-qc", &sql])
-                .status()
-                .expect("psql");
-            assert!(status.success(), "{sql}");
-        };
-        psql(format!("DROP DATABASE IF EXISTS {name}"));
-        psql(format!("CREATE DATABASE {name}"));
-        let url = format!("{server}/{name}");
+        let url = durable_pool::fresh_postgres(&base, &name);
         bench_backend(c, "postgres", &url, &url);
     } else {
         eprintln!("DATABASE_URL_POSTGRES is not set: the Postgres worker bench is skipped");
