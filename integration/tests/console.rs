@@ -3,7 +3,9 @@
 //! pages in a real browser: `console_browser.rs`.
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+#[macro_use] // `backends!`
 mod inbox {
+    #[macro_use]
     pub(crate) mod databases;
 }
 
@@ -22,21 +24,6 @@ use time::OffsetDateTime;
 
 const SECRET: &str = "whsec_console_tests";
 const TOKEN: &str = "console-test-token-0123456789-abcdefghij";
-
-/// Declares each test once per backend: `sqlite::name` and `postgres::name`.
-macro_rules! backends {
-    ($(async fn $name:ident($backend:ident: Backend) $body:block)+) => {
-        $(async fn $name($backend: Backend) $body)+
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })+
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })+
-        }
-    };
-}
 
 /// An endpoint, an inbox and the console under `/stripe/console`, served on loopback.
 struct Site {

@@ -2,7 +2,9 @@
 //! starts. Every test runs on both backends (`backends!`).
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+#[macro_use] // `backends!`
 mod inbox {
+    #[macro_use]
     pub(crate) mod databases;
 }
 
@@ -20,21 +22,6 @@ use stripe_webhooks::{testing, ErrorKind, Event, Webhook};
 use time::OffsetDateTime;
 
 const SECRET: &str = "whsec_inbox_tests";
-
-/// Declares each test once per backend: `sqlite::name` and `postgres::name`.
-macro_rules! backends {
-    ($(async fn $name:ident($backend:ident: Backend) $body:block)+) => {
-        $(async fn $name($backend: Backend) $body)+
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })+
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })+
-        }
-    };
-}
 
 fn body(id: &str, event_type: &str) -> Vec<u8> {
     format!(

@@ -5,6 +5,22 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+/// Declares each test once per backend: `sqlite::name` and `postgres::name`.
+#[allow(unused_macros)] // the test binaries that include this without running on both
+macro_rules! backends {
+    ($(async fn $name:ident($backend:ident: Backend) $body:block)+) => {
+        $(async fn $name($backend: Backend) $body)+
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })+
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })+
+        }
+    };
+}
+
 /// Which backend a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Backend {
