@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, OriginalUri, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
@@ -232,13 +232,9 @@ fn admit(shared: &Shared, request: &Request, base: &str) -> Admit {
 /// sent, must say same-origin.
 pub(crate) fn check_csrf(
     shared: &Shared,
-    method: &Method,
     headers: &HeaderMap,
     field: Option<&str>,
 ) -> Result<(), Box<Response>> {
-    if method != Method::POST {
-        return Ok(());
-    }
     let cross_site = headers
         .get("sec-fetch-site")
         .is_some_and(|site| site.as_bytes() != b"same-origin");

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
@@ -33,11 +33,10 @@ pub(crate) async fn replay(
     State(shared): State<Arc<Shared>>,
     Extension(Base(base)): Extension<Base>,
     Path(id): Path<String>,
-    method: Method,
     headers: HeaderMap,
     Form(form): Form<Csrf>,
 ) -> Response {
-    if let Err(refused) = check_csrf(&shared, &method, &headers, form.csrf.as_deref()) {
+    if let Err(refused) = check_csrf(&shared, &headers, form.csrf.as_deref()) {
         return *refused;
     }
     let outcome = match shared.inbox.replay(&id).await {
@@ -60,11 +59,10 @@ pub(crate) struct Requeue {
 pub(crate) async fn requeue(
     State(shared): State<Arc<Shared>>,
     Extension(Base(base)): Extension<Base>,
-    method: Method,
     headers: HeaderMap,
     Form(form): Form<Requeue>,
 ) -> Response {
-    if let Err(refused) = check_csrf(&shared, &method, &headers, form.csrf.as_deref()) {
+    if let Err(refused) = check_csrf(&shared, &headers, form.csrf.as_deref()) {
         return *refused;
     }
     // Stripe keeps events 30 days; nothing older is worth a requeue from a page.
@@ -91,11 +89,10 @@ pub(crate) struct TestEvent {
 pub(crate) async fn test_event(
     State(shared): State<Arc<Shared>>,
     Extension(Base(base)): Extension<Base>,
-    method: Method,
     headers: HeaderMap,
     Form(form): Form<TestEvent>,
 ) -> Response {
-    if let Err(refused) = check_csrf(&shared, &method, &headers, form.csrf.as_deref()) {
+    if let Err(refused) = check_csrf(&shared, &headers, form.csrf.as_deref()) {
         return *refused;
     }
     let from_script = headers.contains_key("x-console-fetch");
