@@ -19,6 +19,8 @@ mod typed;
 #[cfg(feature = "inbox")]
 pub(crate) use dispatcher::{catch_panic, Genuine};
 pub use dispatcher::{Dispatcher, DEFAULT_MAX_BODY_SIZE};
+#[cfg(feature = "forward")]
+pub(crate) use filter::EventFilter;
 pub use handler::{sync_handler, Handler, HandlerError, Retry, SyncHandler};
 pub use metrics::Metrics;
 #[cfg(feature = "inbox")]

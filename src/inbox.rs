@@ -74,8 +74,9 @@
 compile_error!("the `inbox` feature needs a backend: enable `sqlite`, `postgres`, or both");
 
 mod backoff;
-mod db;
+pub(crate) mod db;
 mod entry;
+mod forwards;
 mod ingest;
 mod list;
 mod rejected;
@@ -92,6 +93,7 @@ use time::OffsetDateTime;
 
 pub use backoff::Backoff;
 pub use entry::{AttemptRecord, DeliveryRecord, Entry};
+pub use forwards::{ForwardAttempt, ForwardRecord, ForwardStatus};
 pub use list::{Cursor, ListFilter, Page, Summary, MAX_PAGE};
 pub use rejected::{RejectedDelivery, MAX_KEPT_REJECTED, MAX_REJECTED_BODY};
 pub use stats::Hour;
@@ -114,13 +116,16 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 /// Open it inside a Tokio runtime: it starts the task that commits deliveries.
 #[derive(Clone, Debug)]
 pub struct Inbox {
-    db: Db,
+    pub(crate) db: Db,
     committer: Committer,
     lease: Duration,
     backoff: Backoff,
     keep_rejected: usize,
     panics: Panics,
     handler_times: std::sync::Arc<telemetry::HandlerTimes>,
+    /// The forwarding targets each new event is checked against at ingest.
+    #[cfg(feature = "forward")]
+    pub(crate) targets: crate::forward::Targets,
 }
 
 /// What becomes of an entry whose handler panicked ([`Inbox::panics`]).
@@ -167,6 +172,8 @@ impl Inbox {
             keep_rejected: 0,
             panics: Panics::Retry,
             handler_times: std::sync::Arc::default(),
+            #[cfg(feature = "forward")]
+            targets: crate::forward::Targets::default(),
         })
     }
 
@@ -256,6 +263,33 @@ impl Inbox {
         })
     }
 
+    /// Queues the event's forward to `target` again (feature `forward` sends it), whatever its
+    /// status (a delivered one too), unless it is being sent right now. The other targets'
+    /// forwards, and the handler's entry, are left as they are.
+    ///
+    /// # Errors
+    ///
+    /// The database could not be written.
+    pub async fn replay_forward(&self, event_id: &str, target: &str) -> Result<Replay, StoreError> {
+        Ok(match forwards::replay(&self.db, event_id, target).await? {
+            (true, _) => Replay::Queued,
+            (false, true) => Replay::Running,
+            (false, false) => Replay::NotFound,
+        })
+    }
+
+    /// Counts of the forwards to `target` by status (every one is counted).
+    ///
+    /// # Errors
+    ///
+    /// The database could not be read.
+    pub async fn forward_counts(
+        &self,
+        target: &str,
+    ) -> Result<Vec<(ForwardStatus, u64)>, StoreError> {
+        forwards::counts(&self.db, target).await
+    }
+
     /// Queues again every `failed` entry (the dead letters) of `event_type` (all types when
     /// `None`) that failed at or after `since`; the number queued.
     ///
@@ -285,7 +319,8 @@ impl Inbox {
 
     /// Deletes the `handled` entries that finished more than `older_than` ago, with their
     /// history; the number deleted. Failed entries are kept: see
-    /// [`prune_failed`](Inbox::prune_failed).
+    /// [`prune_failed`](Inbox::prune_failed). An entry with a forward still to send (pending,
+    /// sending or retrying) is kept until it is sent; its failed forwards go with it.
     ///
     /// # Errors
     ///
@@ -310,7 +345,10 @@ impl Inbox {
     ) -> Result<u64, StoreError> {
         let cutoff = micros(OffsetDateTime::now_utc() - older_than);
         Ok(on_db!(&self.db, pool => sqlx::query(
-            "DELETE FROM stripe_webhooks_events WHERE status = $1 AND finished_at < $2",
+            "DELETE FROM stripe_webhooks_events WHERE status = $1 AND finished_at < $2
+             AND NOT EXISTS (SELECT 1 FROM stripe_webhooks_forwards AS f
+                 WHERE f.event_id = stripe_webhooks_events.event_id
+                   AND f.status IN ('pending', 'retrying', 'sending'))",
         )
         .bind(status.as_str())
         .bind(cutoff)

@@ -10,6 +10,9 @@ pub mod dispatch;
 mod error;
 mod event;
 pub mod failure;
+#[cfg(feature = "forward")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forward")))]
+pub mod forward;
 #[cfg(feature = "inbox")]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub mod inbox;

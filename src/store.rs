@@ -17,7 +17,7 @@ mod error;
 mod memory;
 mod ordering;
 #[cfg(feature = "redis")]
-mod redis;
+pub(crate) mod redis;
 
 pub(crate) use bounded::BoundedMap;
 pub use dedup::{

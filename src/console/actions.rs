@@ -133,7 +133,7 @@ pub(crate) async fn test_event(
         .unwrap_or_default()
         .to_owned();
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let Some(signature) = shared.webhook.sign_for_test(&body, now) else {
+    let Some(signature) = shared.webhook.signature_header(&body, now) else {
         return problem("The endpoint has no usable signing secret: nothing was sent.".into());
     };
     let sent = shared

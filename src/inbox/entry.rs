@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use super::db::{failed, from_micros, on_db, Db};
-use super::EntryStatus;
+use super::{forwards, EntryStatus, ForwardRecord};
 use crate::store::StoreError;
 use crate::{Error, Event, EventType};
 
@@ -35,6 +35,8 @@ pub struct Entry {
     pub deliveries: Vec<DeliveryRecord>,
     /// Its handler runs that finished (a run cut short by a crash has none), oldest first.
     pub attempt_log: Vec<AttemptRecord>,
+    /// Its forwarding, one record per target it goes to (feature `forward`), by target name.
+    pub forwards: Vec<ForwardRecord>,
 }
 
 /// One HTTP delivery of a stored event.
@@ -135,6 +137,7 @@ pub(crate) async fn read(db: &Db, event_id: &str) -> Result<Option<Entry>, Store
         .map_err(failed("reading attempts"))?;
         (row, deliveries, attempts)
     });
+    let forwards = forwards::read(db, event_id).await?;
     let (
         event_id,
         event_type,
@@ -188,5 +191,6 @@ pub(crate) async fn read(db: &Db, event_id: &str) -> Result<Option<Entry>, Store
                 },
             )
             .collect(),
+        forwards,
     }))
 }

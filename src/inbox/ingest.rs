@@ -44,6 +44,9 @@ pub(crate) struct Row {
     pub(crate) object_id: Option<String>,
     pub(crate) received_at: i64,
     pub(crate) secret_index: i64,
+    /// The forwarding targets whose filter takes the event: a forward row each, committed
+    /// with the event.
+    pub(crate) forwards: Vec<Arc<str>>,
 }
 
 /// A rejected delivery to count, and to keep if the inbox keeps them.
@@ -170,9 +173,17 @@ impl Dispose for Inbox {
                 object_id: event.object_ref().id,
                 received_at: micros(genuine.now),
                 secret_index: i64::try_from(genuine.secret_index).unwrap_or(i64::MAX),
+                #[cfg(feature = "forward")]
+                forwards: dispatcher.dedup.targets.taking(event.event_type()),
+                #[cfg(not(feature = "forward"))]
+                forwards: Vec::new(),
             };
             match dispatcher.dedup.committer.store(row).await {
-                Ok(Stored::New) => Disposition::Stored,
+                Ok(Stored::New) => {
+                    #[cfg(feature = "forward")]
+                    dispatcher.dedup.targets.wake(event.event_type());
+                    Disposition::Stored
+                }
                 Ok(Stored::Again) => Disposition::Duplicate,
                 Err(error) => Disposition::StoreUnavailable(error),
             }

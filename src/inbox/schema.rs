@@ -122,6 +122,43 @@ const V4: &str = "DROP INDEX stripe_webhooks_events_status_received;
     CREATE INDEX stripe_webhooks_events_retrying
         ON stripe_webhooks_events (received_at, event_id) WHERE status = 'retrying'";
 
+/// Forwarding (feature `forward`): one row per event and target it goes to, with the target's
+/// own delivery state, lease and schedule, so that one failing target neither blocks nor
+/// re-sends to the others; and the attempts of each. Created whatever the features, so that
+/// one database serves builds with and without forwarding.
+const V5: &str = "CREATE TABLE stripe_webhooks_forwards (
+        event_id TEXT NOT NULL
+            REFERENCES stripe_webhooks_events (event_id) ON DELETE CASCADE,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('pending', 'sending', 'delivered', 'retrying', 'failed')),
+        attempts BIGINT NOT NULL DEFAULT 0,
+        lease BIGINT NOT NULL DEFAULT 0,
+        due_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        finished_at BIGINT,
+        last_error TEXT,
+        PRIMARY KEY (event_id, target),
+        CHECK ((finished_at IS NOT NULL) = (status IN ('delivered', 'failed')))
+    );
+    CREATE INDEX stripe_webhooks_forwards_due ON stripe_webhooks_forwards (target, due_at, event_id)
+        WHERE status IN ('pending', 'retrying', 'sending');
+    CREATE INDEX stripe_webhooks_forwards_failed ON stripe_webhooks_forwards (target, finished_at)
+        WHERE status = 'failed';
+    CREATE TABLE stripe_webhooks_forward_attempts (
+        event_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        attempt BIGINT NOT NULL,
+        started_at BIGINT NOT NULL,
+        duration_us BIGINT NOT NULL,
+        result TEXT NOT NULL,
+        response_status BIGINT,
+        error TEXT,
+        PRIMARY KEY (event_id, target, attempt),
+        FOREIGN KEY (event_id, target)
+            REFERENCES stripe_webhooks_forwards (event_id, target) ON DELETE CASCADE
+    )";
+
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -151,10 +188,17 @@ const MIGRATIONS: &[Migration] = &[
         #[cfg(feature = "postgres")]
         postgres: V4,
     },
+    Migration {
+        version: 5,
+        #[cfg(feature = "sqlite")]
+        sqlite: V5,
+        #[cfg(feature = "postgres")]
+        postgres: V5,
+    },
 ];
 
 /// The newest schema version this build knows.
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+pub(crate) const SCHEMA_VERSION: i64 = 5;
 
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS stripe_webhooks_schema (
     version BIGINT PRIMARY KEY,

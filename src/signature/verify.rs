@@ -97,17 +97,23 @@ impl Webhook {
         }
     }
 
-    /// A `Stripe-Signature` header for `payload` at `timestamp`, signed with the first usable
-    /// secret (the newest, during a roll): for test deliveries the console sends to its own
-    /// endpoint. `None` when no secret is usable.
-    #[cfg(feature = "console")]
-    pub(crate) fn sign_for_test(&self, payload: &[u8], timestamp: i64) -> Option<String> {
-        let timestamp = timestamp.to_string();
-        let signature = self
+    /// A `Stripe-Signature` header for `payload` at `timestamp` with a `v1` entry for every
+    /// usable secret, as Stripe signs during a secret roll: for the console's test deliveries
+    /// to its own endpoint, and for forwarded events. `None` when no secret is usable.
+    #[cfg(any(feature = "console", feature = "forward"))]
+    pub(crate) fn signature_header(&self, payload: &[u8], timestamp: i64) -> Option<String> {
+        use std::fmt::Write;
+        let mut digits = itoa::Buffer::new();
+        let timestamp = digits.format(timestamp);
+        let mut header = format!("t={timestamp}");
+        for signature in self
             .keys
             .iter()
-            .find_map(|key| key.sign(&timestamp, payload))?;
-        Some(format!("t={timestamp},v1={}", hex::encode(signature)))
+            .filter_map(|key| key.sign(timestamp, payload))
+        {
+            let _ = write!(header, ",v1={}", hex::encode(signature));
+        }
+        header.contains(",v1=").then_some(header)
     }
 
     /// Adds another secret that is also accepted: while a secret is rolled, Stripe keeps the

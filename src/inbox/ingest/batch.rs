@@ -105,6 +105,31 @@ pub(super) async fn commit(
                 numbered.push((index, nth, stored && nth == 1));
             }
         }
+        // Each new event's forwards, committed with it: a 200 means they will be sent.
+        let forwards: Vec<(&Row, &str)> = events
+            .values()
+            .filter(|event| inserted.contains(event.first.event_id.as_str()))
+            .flat_map(|event| event.first.forwards.iter().map(|target| (event.first, &**target)))
+            .collect();
+        if !forwards.is_empty() {
+            let mut insert = QueryBuilder::new(
+                "INSERT INTO stripe_webhooks_forwards
+                    (event_id, target, status, due_at, updated_at) ",
+            );
+            insert.push_values(&forwards, |mut values, (row, target)| {
+                values
+                    .push_bind(row.event_id.as_str())
+                    .push_bind(*target)
+                    .push("'pending'")
+                    .push_bind(row.received_at)
+                    .push_bind(row.received_at);
+            });
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(failed("storing forwards"))?;
+        }
         // Beyond the first deliveries of an event only the count grows, so a delivery
         // replayed without end cannot grow the log.
         let logged: Vec<_> = numbered

@@ -1,0 +1,136 @@
+//! [`HttpSink`]: POST the event to an internal service, as Stripe would.
+
+use std::time::Duration;
+
+use super::headers;
+use super::sink::{Outgoing, Sent};
+use super::ForwardError;
+
+/// How much of a refusing answer's body is kept in the forward's error.
+const ERROR_BODY: usize = 512;
+
+/// An HTTP endpoint that forwarded events are POSTed to: the body byte for byte, with
+/// `Content-Type: application/json; charset=utf-8`, `Stripe-Signature` signed with the
+/// target's secret(s), and the [`headers`](super::headers) (event id, type, the time Stripe
+/// delivered it, the attempt). A 2xx answer delivers it; any other answer, a redirect (not
+/// followed, as Stripe does not follow them), a refused connection or a timeout is retried.
+///
+/// Each sink has its own connection pool (rustls for `https`), so a target that hangs holds
+/// only its own connections.
+#[derive(Debug)]
+pub struct HttpSink {
+    url: reqwest::Url,
+    client: reqwest::Client,
+}
+
+impl HttpSink {
+    /// A sink that POSTs to `url` (`http://` or `https://`).
+    ///
+    /// # Errors
+    ///
+    /// [`ForwardError::InvalidUrl`] for a URL that does not parse or is not http(s);
+    /// [`ForwardError::Client`] if the HTTP client cannot be built.
+    pub fn new(url: &str) -> Result<HttpSink, ForwardError> {
+        let invalid = |reason: String| ForwardError::InvalidUrl {
+            url: url.to_owned(),
+            reason,
+        };
+        let parsed = reqwest::Url::parse(url).map_err(|error| invalid(error.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(invalid(format!("the scheme is `{}`", parsed.scheme())));
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!(
+                "stripe-webhooks/",
+                env!("CARGO_PKG_VERSION"),
+                " (forward)"
+            ))
+            .build()
+            .map_err(|error| ForwardError::Client(error.to_string()))?;
+        Ok(HttpSink {
+            url: parsed,
+            client,
+        })
+    }
+
+    /// The URL events are POSTed to.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        self.url.as_str()
+    }
+
+    pub(super) async fn send(&self, outgoing: &Outgoing, timeout: Duration) -> Sent {
+        let request = self
+            .client
+            .post(self.url.clone())
+            .timeout(timeout)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )
+            .header("stripe-signature", &outgoing.signature)
+            .header(headers::EVENT_ID, &outgoing.event_id)
+            .header(headers::EVENT_TYPE, &outgoing.event_type)
+            .header(headers::DELIVERED_AT, outgoing.delivered_at)
+            .header(headers::ATTEMPT, outgoing.attempt)
+            .body(outgoing.body.clone());
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                return Sent {
+                    response_status: None,
+                    error: Some(describe(error, timeout)),
+                }
+            }
+        };
+        let status = response.status();
+        if status.is_success() {
+            return Sent {
+                response_status: Some(status.as_u16()),
+                error: None,
+            };
+        }
+        // A little of the answer says why; more would let a target fill the inbox.
+        let mut said = Vec::new();
+        while said.len() < ERROR_BODY {
+            match response.chunk().await {
+                Ok(Some(chunk)) => said.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        said.truncate(ERROR_BODY);
+        let said = String::from_utf8_lossy(&said);
+        let said = said.trim();
+        let mut error = format!("the target answered {status}");
+        if !said.is_empty() {
+            error.push_str(": ");
+            error.push_str(said);
+        }
+        Sent {
+            response_status: Some(status.as_u16()),
+            error: Some(error),
+        }
+    }
+}
+
+/// A send that got no answer, said without the URL (it may hold credentials).
+fn describe(error: reqwest::Error, timeout: Duration) -> String {
+    if error.is_timeout() {
+        return format!("no answer within {timeout:?}");
+    }
+    let what = if error.is_connect() {
+        "could not connect"
+    } else {
+        "the request failed"
+    };
+    let error = error.without_url();
+    let mut message = format!("{what}: {error}");
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
