@@ -621,7 +621,7 @@ backends! {
                 &url,
                 "SELECT string_agg(version::text, ',' ORDER BY version) FROM stripe_webhooks_schema",
             );
-            assert_eq!(versions, "1,2,3,4", "each migration recorded once");
+            assert_eq!(versions, "1,2,3,4,5", "each migration recorded once");
         }
     }
 }
