@@ -173,6 +173,10 @@ impl Console {
             .route("/rows", get(pages::deliveries::rows))
             .route("/events/{id}", get(pages::event::page))
             .route("/events/{id}/replay", post(actions::replay))
+            .route(
+                "/events/{id}/forwards/{target}/replay",
+                post(actions::replay_forward),
+            )
             .route("/requeue", post(actions::requeue))
             .route("/test-event", post(actions::test_event))
             .route("/metrics", get(metrics::render))

@@ -48,6 +48,26 @@ pub(crate) async fn replay(
     Redirect::to(&format!("{}?replay={outcome}", event_href(&base, &id))).into_response()
 }
 
+/// Sends the event again to one forwarding target.
+pub(crate) async fn replay_forward(
+    State(shared): State<Arc<Shared>>,
+    Extension(Base(base)): Extension<Base>,
+    Path((id, target)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<Csrf>,
+) -> Response {
+    if let Err(refused) = check_csrf(&shared, &headers, form.csrf.as_deref()) {
+        return *refused;
+    }
+    let outcome = match shared.inbox.replay_forward(&id, &target).await {
+        Ok(Replay::Queued) => "queued",
+        Ok(Replay::Running) => "running",
+        Ok(_) => "missing",
+        Err(error) => return database_error(&error),
+    };
+    Redirect::to(&format!("{}?forward={outcome}", event_href(&base, &id))).into_response()
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct Requeue {
     csrf: Option<String>,

@@ -5,9 +5,10 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ForwardError {
-    /// A target name must be 1 to 64 characters of `A-Z a-z 0-9 _ - .`: it keys the target's
-    /// delivery state in the inbox, and shows in URLs and logs.
-    #[error("forward: `{name}` is not a target name: use 1 to 64 of A-Z a-z 0-9 _ - .")]
+    /// A target name must be 1 to 64 characters of `A-Z a-z 0-9 _ - .`, a letter or digit
+    /// among them: it keys the target's delivery state in the inbox, and shows in URLs and
+    /// logs.
+    #[error("forward: `{name}` is not a target name: use 1 to 64 of A-Z a-z 0-9 _ - ., with a letter or digit")]
     InvalidName {
         /// The name given.
         name: String,

@@ -61,8 +61,8 @@ impl Target {
     ///
     /// # Errors
     ///
-    /// [`ForwardError::InvalidName`] for a name that is empty, longer than 64 characters or
-    /// has characters other than `A-Z a-z 0-9 _ - .`; [`ForwardError::Secret`] for a secret
+    /// [`ForwardError::InvalidName`] for a name that is longer than 64 characters, has
+    /// characters other than `A-Z a-z 0-9 _ - .`, or no letter or digit (empty, `..`); [`ForwardError::Secret`] for a secret
     /// that cannot sign (empty, or whitespace around it).
     pub fn new(
         name: &str,
@@ -70,7 +70,12 @@ impl Target {
         secret: impl Into<Secret>,
     ) -> Result<Target, ForwardError> {
         let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
-        if name.is_empty() || name.len() > MAX_NAME || !name.chars().all(valid) {
+        // A letter or digit in it keeps `.` and `..` out: as URL path segments (the console's
+        // links), they would mean something else.
+        if name.len() > MAX_NAME
+            || !name.chars().all(valid)
+            || !name.chars().any(|c| c.is_ascii_alphanumeric())
+        {
             return Err(ForwardError::InvalidName {
                 name: name.to_owned(),
             });

@@ -11,16 +11,17 @@ use serde::Deserialize;
 
 use super::database_error;
 use super::deliveries::event_href;
-use super::layout::{badge, csrf, home, page as frame, took, when};
+use super::layout::{badge, csrf, home, label_badge, page as frame, took, when};
 use crate::console::access::Base;
 use crate::console::{json, Shared};
 use crate::failure::PaymentFailure;
-use crate::inbox::{Entry, EntryStatus};
+use crate::inbox::{Entry, EntryStatus, ForwardRecord, ForwardStatus};
 
 /// What the replay's redirect says.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Notice {
     replay: Option<String>,
+    forward: Option<String>,
 }
 
 pub(crate) async fn page(
@@ -60,6 +61,13 @@ fn render(shared: &Shared, base: &str, entry: &Entry, notice: &Notice) -> Markup
                 "queued" => "Queued again: the next worker runs it.",
                 "running" => "A worker is running it right now; nothing changed.",
                 _ => "Nothing to replay.",
+            } }
+        }
+        @if let Some(forward) = &notice.forward {
+            p #notice .notice role="status" { @match forward.as_str() {
+                "queued" => "Queued again for that target: its forwarder sends it next.",
+                "running" => "It is being sent to that target right now; nothing changed.",
+                _ => "Nothing to send again.",
             } }
         }
         div.actions {
@@ -142,8 +150,55 @@ fn render(shared: &Shared, base: &str, entry: &Entry, notice: &Notice) -> Markup
                 }
             }
         }
+        @if !entry.forwards.is_empty() {
+            (forwards(shared, base, &entry.event_id, &entry.forwards))
+        }
     };
     frame(base, entry.event_type.as_str(), body)
+}
+
+/// Where the event is with each forwarding target, and every send to it. A target's name is
+/// a path segment as it is: the crate takes only `A-Z a-z 0-9 _ - .`, with a letter or digit.
+fn forwards(shared: &Shared, base: &str, event_id: &str, forwards: &[ForwardRecord]) -> Markup {
+    html! {
+        h2 { "Forwarding" }
+        @for forward in forwards {
+            section.forward data-target=(forward.target) {
+                h3 { "To " code { (forward.target) } " " (label_badge(forward.status.as_str())) }
+                dl.fields {
+                    dt { "Sends" } dd { (forward.attempts) }
+                    @match forward.status {
+                        ForwardStatus::Pending | ForwardStatus::Retrying => { dt { "Next send" } dd { (when(forward.due_at)) } },
+                        ForwardStatus::Sending => { dt { "Lease until" } dd { (when(forward.due_at)) } },
+                        _ => {},
+                    }
+                    @if let Some(finished) = forward.finished_at { dt { "Finished" } dd { (when(finished)) } }
+                    @if let Some(error) = &forward.last_error { dt { "Last error" } dd { code { (error) } } }
+                }
+                table.forward-log {
+                    thead { tr { th.num scope="col" { "Send" } th scope="col" { "Started" } th.num scope="col" { "Took" } th scope="col" { "Result" } th.num scope="col" { "HTTP status" } th scope="col" { "Error" } } }
+                    tbody {
+                        @if forward.attempt_log.is_empty() { tr { td colspan="6" .muted { "Not sent yet." } } }
+                        @for attempt in &forward.attempt_log {
+                            tr data-result=(attempt.result) {
+                                td.num { (attempt.attempt) }
+                                td { (when(attempt.started_at)) }
+                                td.num { (took(attempt.duration)) }
+                                td { (attempt.result) }
+                                td.num { @if let Some(status) = attempt.response_status { (status) } @else { "—" } }
+                                td { @if let Some(error) = &attempt.error { code { (error) } } }
+                            }
+                        }
+                    }
+                }
+                form method="post" action={ (event_href(base, event_id)) "/forwards/" (forward.target) "/replay" }
+                    data-confirm=[(forward.status == ForwardStatus::Delivered).then_some("This target took the event. Send it again?")] {
+                    (csrf(&shared.csrf))
+                    button type="submit" disabled[forward.status == ForwardStatus::Sending] { "Send again to " (forward.target) }
+                }
+            }
+        }
+    }
 }
 
 fn changes(previous: &str, object: &str) -> Markup {

@@ -49,7 +49,13 @@ pub(crate) fn home(base: &str) -> &str {
 
 /// A status as a word in a badge (the colour only helps).
 pub(crate) fn badge(status: EntryStatus) -> Markup {
-    html! { span class={ "badge " (status.as_str()) } { (status.as_str()) } }
+    label_badge(status.as_str())
+}
+
+/// A status word in its badge, for any of the inbox's fixed status labels (an entry's, a
+/// forward's).
+pub(crate) fn label_badge(label: &'static str) -> Markup {
+    html! { span class={ "badge " (label) } { (label) } }
 }
 
 /// A time as a `<time>` element, UTC, to the second.
