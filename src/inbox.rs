@@ -93,7 +93,7 @@ use time::OffsetDateTime;
 
 pub use backoff::Backoff;
 pub use entry::{AttemptRecord, DeliveryRecord, Entry};
-pub use forwards::{ForwardAttempt, ForwardRecord, ForwardStatus};
+pub use forwards::{ForwardAttempt, ForwardBacklog, ForwardRecord, ForwardStatus};
 pub use list::{Cursor, ListFilter, Page, Summary, MAX_PAGE};
 pub use rejected::{RejectedDelivery, MAX_KEPT_REJECTED, MAX_REJECTED_BODY};
 pub use stats::Hour;
@@ -288,6 +288,17 @@ impl Inbox {
         target: &str,
     ) -> Result<Vec<(ForwardStatus, u64)>, StoreError> {
         forwards::counts(&self.db, target).await
+    }
+
+    /// Every target's forwards still to send and its dead letters, with how long its oldest
+    /// due forward has waited, by target name; targets with nothing open or failed are left
+    /// out. Cheap however large the inbox: the delivered forwards are not counted.
+    ///
+    /// # Errors
+    ///
+    /// The database could not be read.
+    pub async fn forward_backlog(&self) -> Result<Vec<ForwardBacklog>, StoreError> {
+        forwards::backlog(&self.db, OffsetDateTime::now_utc()).await
     }
 
     /// Queues again every `failed` entry (the dead letters) of `event_type` (all types when

@@ -40,6 +40,17 @@ struct StatusLabels {
     status: &'static str,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TargetStatusLabels {
+    target: String,
+    status: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TargetLabels {
+    target: String,
+}
+
 /// The workers' histogram as read, encoded as it stands (its buckets are kept by the inbox).
 #[derive(Debug)]
 struct HandlerDurations(HandlerTimesSnapshot);
@@ -82,6 +93,7 @@ pub(crate) async fn render(State(shared): State<Arc<Shared>>) -> Response {
 pub(crate) async fn exposition(shared: &Shared) -> Result<String, StoreError> {
     let counts = shared.inbox.counts().await?;
     let oldest_due = shared.inbox.oldest_due_age().await?;
+    let backlog = shared.inbox.forward_backlog().await?;
     let mut registry = Registry::with_prefix("stripe_webhooks");
 
     if let Some(metrics) = &shared.dispatcher_metrics {
@@ -143,6 +155,34 @@ pub(crate) async fn exposition(shared: &Shared) -> Result<String, StoreError> {
         "inbox_oldest_due_age_seconds",
         "How long the longest-waiting due entry has waited (0 when the workers keep up)",
         lag,
+    );
+    let forwards = Family::<TargetStatusLabels, Gauge>::default();
+    let forward_lag = Family::<TargetLabels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+    for target in backlog {
+        for (status, count) in &target.counts {
+            let labels = TargetStatusLabels {
+                target: target.target.clone(),
+                status: status.as_str(),
+            };
+            forwards
+                .get_or_create(&labels)
+                .set(i64::try_from(*count).unwrap_or(i64::MAX));
+        }
+        forward_lag
+            .get_or_create(&TargetLabels {
+                target: target.target,
+            })
+            .set(target.oldest_due_age.as_seconds_f64().max(0.0));
+    }
+    registry.register(
+        "forward_backlog",
+        "Forwards still to send (pending, sending, retrying) and failed ones, by target",
+        forwards,
+    );
+    registry.register(
+        "forward_oldest_due_age_seconds",
+        "How long each target's longest-waiting due forward has waited (0 when it keeps up)",
+        forward_lag,
     );
     registry.register(
         "handler_duration_seconds",

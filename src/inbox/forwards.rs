@@ -199,3 +199,66 @@ pub(crate) async fn counts(db: &Db, target: &str) -> Result<Vec<(ForwardStatus, 
         })
         .collect())
 }
+
+/// One target's forwards still to send and its dead letters: what to alert on when a target
+/// falls behind ([`Inbox::forward_backlog`](super::Inbox::forward_backlog)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ForwardBacklog {
+    /// The target's name.
+    pub target: String,
+    /// Forwards by status: pending, sending, retrying and failed (the delivered ones, which
+    /// only grow, are not counted; see [`Inbox::forward_counts`](super::Inbox::forward_counts)).
+    pub counts: Vec<(ForwardStatus, u64)>,
+    /// How long the forward that has been due the longest has waited: zero when the target
+    /// keeps up.
+    pub oldest_due_age: time::Duration,
+}
+
+/// The backlog of every target with a forward still to send or failed, by target name.
+pub(crate) async fn backlog(
+    db: &Db,
+    now: OffsetDateTime,
+) -> Result<Vec<ForwardBacklog>, StoreError> {
+    // Each part spelled as a partial index's predicate, so that SQLite sees it applies.
+    let rows: Vec<(String, String, i64, Option<i64>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT target, status, COUNT(*),
+                MIN(CASE WHEN status <> 'sending' AND due_at <= $1 THEN due_at END)
+         FROM stripe_webhooks_forwards
+         WHERE status IN ('pending', 'retrying', 'sending') GROUP BY target, status
+         UNION ALL
+         SELECT target, 'failed', COUNT(*), NULL FROM stripe_webhooks_forwards
+         WHERE status = 'failed' GROUP BY target",
+    )
+    .bind(micros(now))
+    .fetch_all(pool)
+    .await
+    .map_err(failed("reading the forward backlog"))?);
+    let mut targets: std::collections::BTreeMap<String, ForwardBacklog> = Default::default();
+    for (target, status, count, oldest) in rows {
+        let Some(status) = ForwardStatus::from_label(&status) else {
+            continue;
+        };
+        let backlog = targets
+            .entry(target.clone())
+            .or_insert_with(|| ForwardBacklog {
+                target,
+                counts: [
+                    ForwardStatus::Pending,
+                    ForwardStatus::Sending,
+                    ForwardStatus::Retrying,
+                    ForwardStatus::Failed,
+                ]
+                .map(|status| (status, 0))
+                .to_vec(),
+                oldest_due_age: time::Duration::ZERO,
+            });
+        if let Some(slot) = backlog.counts.iter_mut().find(|(s, _)| *s == status) {
+            slot.1 = u64::try_from(count).unwrap_or(0);
+        }
+        if let Some(oldest) = oldest {
+            backlog.oldest_due_age = backlog.oldest_due_age.max(now - from_micros(oldest));
+        }
+    }
+    Ok(targets.into_values().collect())
+}
