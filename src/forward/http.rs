@@ -17,7 +17,6 @@ const ERROR_BODY: usize = 512;
 ///
 /// Each sink has its own connection pool (rustls for `https`), so a target that hangs holds
 /// only its own connections.
-#[derive(Debug)]
 pub struct HttpSink {
     url: reqwest::Url,
     client: reqwest::Client,
@@ -52,12 +51,6 @@ impl HttpSink {
             url: parsed,
             client,
         })
-    }
-
-    /// The URL events are POSTed to.
-    #[must_use]
-    pub fn url(&self) -> &str {
-        self.url.as_str()
     }
 
     pub(super) async fn send(&self, outgoing: &Outgoing, timeout: Duration) -> Sent {
@@ -111,6 +104,19 @@ impl HttpSink {
             response_status: Some(status.as_u16()),
             error: Some(error),
         }
+    }
+}
+
+/// Shows the URL without its user and password, if it has them.
+impl std::fmt::Debug for HttpSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = self.url.clone();
+        if shown.password().is_some() {
+            let _ = shown.set_password(Some("redacted"));
+        }
+        f.debug_struct("HttpSink")
+            .field("url", &shown.as_str())
+            .finish_non_exhaustive()
     }
 }
 

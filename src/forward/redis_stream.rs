@@ -40,7 +40,6 @@ return id
 /// The signature is made when the entry is added: a consumer that reads a backlog verifies it
 /// as of that time, which the entry id holds (its first part is the time in milliseconds):
 /// `webhook.verify_at(body, signature, added_at)`.
-#[derive(Debug)]
 pub struct RedisStreamSink {
     client: redis::Client,
     connection: OnceCell<ConnectionManager>,
@@ -142,6 +141,17 @@ impl RedisStreamSink {
             .arg("body")
             .arg(outgoing.body.as_slice());
         invocation.invoke_async(&mut connection.clone()).await
+    }
+}
+
+/// Leaves the client out: its connection info holds the Redis password.
+impl std::fmt::Debug for RedisStreamSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStreamSink")
+            .field("stream", &self.stream)
+            .field("dedup_for", &self.dedup_for)
+            .field("max_len", &self.max_len)
+            .finish_non_exhaustive()
     }
 }
 

@@ -223,3 +223,54 @@ impl Target {
         self.timeout * 2 + Duration::from_secs(1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Target;
+
+    #[test]
+    fn debug_shows_no_secret_nor_password() {
+        let target = Target::http(
+            "billing",
+            "https://user:hunter2@billing.internal/h",
+            "whsec_s3cr3t",
+        )
+        .unwrap();
+        let shown = format!("{target:?}");
+        assert!(shown.contains("billing.internal"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("s3cr3t"),
+            "{shown}"
+        );
+        #[cfg(feature = "redis")]
+        {
+            let client = redis::Client::open("redis://:hunter2@127.0.0.1:6390/").unwrap();
+            let target = Target::redis_stream("queue", client, "events", "whsec_s3cr3t").unwrap();
+            let shown = format!("{target:?}");
+            assert!(shown.contains("events"), "{shown}");
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("s3cr3t"),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_checked() {
+        for name in ["", ".", "..", "two words", "ünï", &"x".repeat(65)] {
+            assert!(
+                Target::http(name, "http://127.0.0.1:1/", "whsec_x").is_err(),
+                "{name:?}"
+            );
+        }
+        for name in ["billing", "risk-v2", "queue_1", "a.b", &"x".repeat(64)] {
+            assert!(
+                Target::http(name, "http://127.0.0.1:1/", "whsec_x").is_ok(),
+                "{name:?}"
+            );
+        }
+        assert!(Target::http("x", "ftp://127.0.0.1/", "whsec_x").is_err());
+        assert!(Target::http("x", "not a url", "whsec_x").is_err());
+        assert!(Target::http("x", "http://127.0.0.1/", " ").is_err());
+    }
+}
