@@ -1,5 +1,5 @@
-//! The statements behind a forwarder's leases: claim a target's due forwards (with the
-//! events' bodies) and record results. Every write after the
+//! The statements behind a forwarder's leases: record finished sends and claim a target's due
+//! forwards (with the events' bodies), in one transaction. Every write after the
 //! claim is fenced by the lease token and the `sending` status, so a forwarder whose lease ran
 //! out (and whose forwards another took over) changes nothing.
 
@@ -47,133 +47,63 @@ impl Finished {
 }
 
 type ClaimRow = (String, i64, i64);
+type BodyRow = (String, String, Vec<u8>, i64);
 
-/// Claims up to `limit` of `target`'s due forwards: pending or retrying ones whose time has
-/// come, and sending ones whose lease ran out. Each claim counts an attempt and bumps the
-/// lease token. The events' bodies come with them.
-pub(super) async fn claim(
-    db: &Db,
-    target: &str,
-    now: i64,
-    lease: Duration,
-    limit: usize,
-) -> Result<Vec<Claimed>, StoreError> {
-    let until = now.saturating_add(duration_micros(lease));
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let claimed: Vec<ClaimRow> = match db {
-        #[cfg(feature = "sqlite")]
-        Db::Sqlite(pool) => {
-            sqlx::query_as(
-                "UPDATE stripe_webhooks_forwards
-                 SET status = 'sending', attempts = attempts + 1, lease = lease + 1,
-                     due_at = $1, updated_at = $2
-                 WHERE target = $4 AND event_id IN (
-                     SELECT event_id FROM stripe_webhooks_forwards
-                     WHERE target = $4 AND status IN ('pending', 'retrying', 'sending')
-                       AND due_at <= $2
-                     ORDER BY due_at, event_id LIMIT $3)
-                 RETURNING event_id, attempts, lease",
-            )
-            .bind(until)
-            .bind(now)
-            .bind(limit)
-            .bind(target)
-            .fetch_all(pool)
+/// Claims up to `$limit` due forwards of `$target` on `$conn` and reads their events: a macro
+/// rather than a function, for the same reason as the schema's `apply!` (sqlx's bounds for "any
+/// backend's transaction" outweigh the body).
+macro_rules! claim_on {
+    ($conn:expr, $sql:expr, $target:expr, $now:expr, $until:expr, $limit:expr) => {{
+        let claimed: Vec<ClaimRow> = sqlx::query_as($sql)
+            .bind($until)
+            .bind($now)
+            .bind($limit)
+            .bind($target)
+            .fetch_all(&mut *$conn)
             .await
-        }
-        // As the inbox's workers: SKIP LOCKED lets forwarders of one target in several
-        // instances take different forwards without waiting.
-        #[cfg(feature = "postgres")]
-        Db::Postgres(pool) => {
-            sqlx::query_as(
-                "WITH due AS (
-                     SELECT event_id FROM stripe_webhooks_forwards
-                     WHERE target = $4 AND status IN ('pending', 'retrying', 'sending')
-                       AND due_at <= $2
-                     ORDER BY due_at, event_id LIMIT $3
-                     FOR UPDATE SKIP LOCKED)
-                 UPDATE stripe_webhooks_forwards AS f
-                 SET status = 'sending', attempts = f.attempts + 1, lease = f.lease + 1,
-                     due_at = $1, updated_at = $2
-                 FROM due WHERE f.target = $4 AND f.event_id = due.event_id
-                 RETURNING f.event_id, f.attempts, f.lease",
-            )
-            .bind(until)
-            .bind(now)
-            .bind(limit)
-            .bind(target)
-            .fetch_all(pool)
-            .await
-        }
-    }
-    .map_err(failed("claiming due forwards"))?;
-    if claimed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let bodies: Vec<(String, String, Vec<u8>, i64)> = on_db!(db, pool => {
-        let mut select = QueryBuilder::new(
-            "SELECT event_id, event_type, body, received_at FROM stripe_webhooks_events
-             WHERE event_id IN (",
-        );
-        let mut ids = select.separated(", ");
-        for (event_id, _, _) in &claimed {
-            ids.push_bind(event_id.as_str());
-        }
-        select.push(")");
-        select
-            .build_query_as()
-            .fetch_all(pool)
-            .await
-            .map_err(failed("reading the forwarded events"))?
-    });
-    let mut bodies: std::collections::HashMap<String, (String, Vec<u8>, i64)> = bodies
-        .into_iter()
-        .map(|(id, event_type, body, received)| (id, (event_type, body, received)))
-        .collect();
-    // A forward's event is deleted with it (ON DELETE CASCADE), so each one has its body.
-    Ok(claimed
-        .into_iter()
-        .filter_map(|(event_id, attempts, lease)| {
-            let (event_type, body, received_at) = bodies.remove(&event_id)?;
-            Some(Claimed {
-                event_id,
-                attempts,
-                lease,
-                event_type,
-                body,
-                received_at,
-            })
-        })
-        .collect())
+            .map_err(failed("claiming due forwards"))?;
+        let bodies: Vec<BodyRow> = if claimed.is_empty() {
+            Vec::new()
+        } else {
+            let mut select = QueryBuilder::new(
+                "SELECT event_id, event_type, body, received_at FROM stripe_webhooks_events
+                 WHERE event_id IN (",
+            );
+            let mut ids = select.separated(", ");
+            for (event_id, _, _) in &claimed {
+                ids.push_bind(event_id.as_str());
+            }
+            select.push(")");
+            select
+                .build_query_as()
+                .fetch_all(&mut *$conn)
+                .await
+                .map_err(failed("reading the forwarded events"))?
+        };
+        (claimed, bodies)
+    }};
 }
 
-/// Records `results` in one transaction, each where its lease still holds; per result,
-/// whether it held (`false`: another forwarder has the forward now).
-pub(super) async fn record(
-    db: &Db,
-    target: &str,
-    results: &[Finished],
-    now: i64,
-) -> Result<Vec<bool>, StoreError> {
-    let mut held = Vec::with_capacity(results.len());
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await.map_err(failed("opening a transaction"))?;
-        for finished in results {
-            let finished_at = finished.status.is_finished().then_some(now);
+/// Records `$results` on `$conn` (inside the caller's transaction), each where its lease
+/// still holds, pushing to `$held` whether it did.
+macro_rules! record_on {
+    ($conn:expr, $target:expr, $results:expr, $now:expr, $held:expr) => {
+        for finished in $results {
+            let finished_at = finished.status.is_finished().then_some($now);
             let kept = sqlx::query(
                 "UPDATE stripe_webhooks_forwards
                  SET status = $4, due_at = $5, updated_at = $6, finished_at = $7, last_error = $8
                  WHERE event_id = $1 AND target = $2 AND lease = $3 AND status = 'sending'",
             )
             .bind(&finished.event_id)
-            .bind(target)
+            .bind($target)
             .bind(finished.lease)
             .bind(finished.status.as_str())
             .bind(finished.due_at)
-            .bind(now)
+            .bind($now)
             .bind(finished_at)
             .bind(&finished.error)
-            .execute(&mut *tx)
+            .execute(&mut *$conn)
             .await
             .map_err(failed("recording a forward"))?
             .rows_affected()
@@ -187,21 +117,98 @@ pub(super) async fn record(
                      ON CONFLICT (event_id, target, attempt) DO NOTHING",
                 )
                 .bind(&finished.event_id)
-                .bind(target)
+                .bind($target)
                 .bind(finished.attempt)
                 .bind(finished.started_at)
                 .bind(finished.duration_us)
                 .bind(finished.result())
                 .bind(finished.response_status.map(i64::from))
                 .bind(&finished.error)
-                .execute(&mut *tx)
+                .execute(&mut *$conn)
                 .await
                 .map_err(failed("logging a forward attempt"))?;
             }
-            held.push(kept);
+            $held.push(kept);
         }
+    };
+}
+
+/// Claims: pending or retrying forwards whose time has come, and sending ones whose lease ran
+/// out. Each claim counts an attempt and bumps the lease token.
+#[cfg(feature = "sqlite")]
+const CLAIM_SQLITE: &str = "UPDATE stripe_webhooks_forwards
+     SET status = 'sending', attempts = attempts + 1, lease = lease + 1,
+         due_at = $1, updated_at = $2
+     WHERE target = $4 AND event_id IN (
+         SELECT event_id FROM stripe_webhooks_forwards
+         WHERE target = $4 AND status IN ('pending', 'retrying', 'sending') AND due_at <= $2
+         ORDER BY due_at, event_id LIMIT $3)
+     RETURNING event_id, attempts, lease";
+
+/// As the inbox's workers: SKIP LOCKED lets forwarders of one target in several instances
+/// take different forwards without waiting.
+#[cfg(feature = "postgres")]
+const CLAIM_POSTGRES: &str = "WITH due AS (
+         SELECT event_id FROM stripe_webhooks_forwards
+         WHERE target = $4 AND status IN ('pending', 'retrying', 'sending') AND due_at <= $2
+         ORDER BY due_at, event_id LIMIT $3
+         FOR UPDATE SKIP LOCKED)
+     UPDATE stripe_webhooks_forwards AS f
+     SET status = 'sending', attempts = f.attempts + 1, lease = f.lease + 1,
+         due_at = $1, updated_at = $2
+     FROM due WHERE f.target = $4 AND f.event_id = due.event_id
+     RETURNING f.event_id, f.attempts, f.lease";
+
+/// One forwarder step, in one transaction (one commit, so one fsync, however much it does):
+/// records `results`, each where its lease still holds, then claims up to `limit` of
+/// `target`'s due forwards with their events' bodies. Per result, whether it held (`false`:
+/// another forwarder has the forward now), and the forwards claimed.
+pub(super) async fn cycle(
+    db: &Db,
+    target: &str,
+    results: &[Finished],
+    now: i64,
+    lease: Duration,
+    limit: usize,
+) -> Result<(Vec<bool>, Vec<Claimed>), StoreError> {
+    let until = now.saturating_add(duration_micros(lease));
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut held = Vec::with_capacity(results.len());
+    let (claimed, bodies) = on_db!(db, pool => {
+        let sql = match db {
+            #[cfg(feature = "sqlite")]
+            Db::Sqlite(_) => CLAIM_SQLITE,
+            #[cfg(feature = "postgres")]
+            Db::Postgres(_) => CLAIM_POSTGRES,
+        };
+        let mut tx = pool.begin().await.map_err(failed("opening a transaction"))?;
+        record_on!(tx, target, results, now, held);
+        let claimed = if limit > 0 {
+            claim_on!(tx, sql, target, now, until, limit)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         tx.commit().await.map_err(failed("committing forwards"))?;
-        Ok::<(), StoreError>(())
-    })?;
-    Ok(held)
+        claimed
+    });
+    let mut bodies: std::collections::HashMap<String, (String, Vec<u8>, i64)> = bodies
+        .into_iter()
+        .map(|(id, event_type, body, received)| (id, (event_type, body, received)))
+        .collect();
+    // A forward's event is deleted with it (ON DELETE CASCADE), so each one has its body.
+    let claimed = claimed
+        .into_iter()
+        .filter_map(|(event_id, attempts, lease)| {
+            let (event_type, body, received_at) = bodies.remove(&event_id)?;
+            Some(Claimed {
+                event_id,
+                attempts,
+                lease,
+                event_type,
+                body,
+                received_at,
+            })
+        })
+        .collect();
+    Ok((held, claimed))
 }

@@ -1,7 +1,7 @@
 //! Forwarders: one loop per target that claims the target's due forwards under a lease, keeps
-//! up to the target's concurrency of sends in flight, and records what finished in one
-//! transaction per round, so that a target is as fast as its sends and never waits on another
-//! target.
+//! up to the target's concurrency of sends in flight, and records what finished and claims
+//! what is due in one transaction per step, so that a target is as fast as its sends and
+//! never waits on another target.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -11,11 +11,11 @@ use time::OffsetDateTime;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 
-use super::lease::{claim, record, Claimed, Finished};
+use super::lease::{cycle, Claimed, Finished};
 use super::sink::Outgoing;
 use super::Target;
 use crate::dispatch::{Dispatcher, Handler};
-use crate::inbox::db::{duration_micros, micros, Db};
+use crate::inbox::db::{duration_micros, from_micros, micros, Db};
 use crate::inbox::{ForwardStatus, Inbox};
 use crate::store::StoreError;
 
@@ -106,15 +106,9 @@ impl<H: Handler> Dispatcher<H, Inbox> {
 
 /// One claim, its sends (all at once), and their record: what `forward_due` repeats.
 async fn round(db: &Db, target: &Arc<Target>) -> Result<Forwarded, StoreError> {
+    let (name, lease, limit) = (target.name(), target.lease(), target.get_concurrency());
     let now = micros(OffsetDateTime::now_utc());
-    let claimed = claim(
-        db,
-        target.name(),
-        now,
-        target.lease(),
-        target.get_concurrency(),
-    )
-    .await?;
+    let (_, claimed) = cycle(db, name, &[], now, lease, limit).await?;
     let mut sends = JoinSet::new();
     for forward in claimed {
         sends.spawn(send(Arc::clone(target), forward));
@@ -123,45 +117,61 @@ async fn round(db: &Db, target: &Arc<Target>) -> Result<Forwarded, StoreError> {
     while let Some(sent) = sends.join_next().await {
         finished.extend(sent.ok());
     }
+    let now = micros(OffsetDateTime::now_utc());
+    let (held, _) = cycle(db, name, &finished, now, lease, 0).await?;
     let mut forwarded = Forwarded::default();
-    let held = record(
-        db,
-        target.name(),
-        &finished,
-        micros(OffsetDateTime::now_utc()),
-    )
-    .await?;
     for (finished, held) in finished.iter().zip(held) {
         forwarded.count(finished.status, held);
     }
     Ok(forwarded)
 }
 
-/// One target's forwarder: keeps the target's concurrency of sends in flight, claims more
-/// when half of them are done, and records every finished send as soon as the loop gets to it
-/// (the sends go on meanwhile).
+/// One target's forwarder. Each step is one transaction that records the sends finished
+/// since the last step and claims as many due forwards as there are free slots; it comes
+/// whenever a send finishes, an event for the target is stored, or a poll (or this
+/// forwarder's earliest retry) is due. So the target's concurrency stays in use, and a send
+/// that hangs holds only its own slot.
 async fn run(db: Db, target: Arc<Target>, mut stopped: watch::Receiver<bool>) {
-    let concurrency = target.get_concurrency();
+    let (name, lease, concurrency) = (target.name(), target.lease(), target.get_concurrency());
     let mut sends: JoinSet<Finished> = JoinSet::new();
-    let mut finished = Vec::new();
+    let mut finished: Vec<Finished> = Vec::new();
     let mut pause = ERROR_PAUSE;
+    // The earliest time a retry this forwarder scheduled is due: it looks no later than that.
+    let mut next_retry: Option<i64> = None;
     loop {
         let stopping = *stopped.borrow();
+        let free = if stopping {
+            0
+        } else {
+            concurrency - sends.len()
+        };
         let mut nothing_due = false;
-        if !stopping && sends.len() <= concurrency / 2 {
+        if !finished.is_empty() || free > 0 {
             let now = micros(OffsetDateTime::now_utc());
-            let wanted = concurrency - sends.len();
-            match claim(&db, target.name(), now, target.lease(), wanted).await {
-                Ok(claimed) => {
+            match cycle(&db, name, &finished, now, lease, free).await {
+                Ok((_, claimed)) => {
                     pause = ERROR_PAUSE;
+                    for retry in finished
+                        .iter()
+                        .filter(|f| f.status == ForwardStatus::Retrying)
+                    {
+                        next_retry = Some(next_retry.map_or(retry.due_at, |t| t.min(retry.due_at)));
+                    }
+                    finished.clear();
                     nothing_due = claimed.is_empty();
                     for forward in claimed {
                         sends.spawn(send(Arc::clone(&target), forward));
                     }
                 }
+                // The results wait for the next step: their leases hold for twice the timeout
+                // and a second; recorded later than that, the fence refuses them and the
+                // forwards are sent again (at least once).
                 Err(_error) => {
                     #[cfg(feature = "tracing")]
-                    tracing::warn!(target_name = target.name(), error = %_error, pause = ?pause, "forwarder: database error, pausing");
+                    tracing::warn!(target_name = name, error = %_error, pause = ?pause, "forwarder: database error, pausing");
+                    if stopping && sends.is_empty() {
+                        return;
+                    }
                     if sends.is_empty() {
                         wait(pause, target.wake(), &mut stopped).await;
                         pause = (pause * 2).min(MAX_ERROR_PAUSE);
@@ -170,29 +180,40 @@ async fn run(db: Db, target: Arc<Target>, mut stopped: watch::Receiver<bool>) {
                 }
             }
         }
+        let now = OffsetDateTime::now_utc();
+        let poll = match next_retry {
+            Some(due) if due <= micros(now) => {
+                next_retry = None;
+                Duration::ZERO
+            }
+            Some(due) => (from_micros(due) - now)
+                .try_into()
+                .unwrap_or(IDLE_POLL)
+                .min(IDLE_POLL),
+            None => IDLE_POLL,
+        };
         if sends.is_empty() {
             if stopping {
-                return;
+                if finished.is_empty() {
+                    return;
+                }
+                continue;
             }
             if nothing_due {
-                wait(IDLE_POLL, target.wake(), &mut stopped).await;
+                wait(poll, target.wake(), &mut stopped).await;
             }
             continue;
         }
+        let room = !stopping && sends.len() < concurrency;
         tokio::select! {
             joined = sends.join_next() => finished.extend(joined.and_then(Result::ok)),
-            _ = stopped.changed(), if !stopping => continue,
+            () = target.wake().notified(), if room => {}
+            () = tokio::time::sleep(poll), if room => {}
+            _ = stopped.changed(), if !stopping => {}
         }
         while let Some(joined) = sends.try_join_next() {
             finished.extend(joined.ok());
         }
-        let now = micros(OffsetDateTime::now_utc());
-        // A result that cannot be recorded is sent again once its lease runs out.
-        if let Err(_error) = record(&db, target.name(), &finished, now).await {
-            #[cfg(feature = "tracing")]
-            tracing::warn!(target_name = target.name(), error = %_error, "forwarder: recording results failed");
-        }
-        finished.clear();
     }
 }
 
