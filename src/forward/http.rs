@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use reqwest::header::HeaderValue;
+
 use super::headers;
 use super::sink::{Outgoing, Sent};
 use super::ForwardError;
@@ -54,6 +56,20 @@ impl HttpSink {
     }
 
     pub(super) async fn send(&self, outgoing: &Outgoing, timeout: Duration) -> Sent {
+        // A signed body can carry an id or type that no header can (a control character):
+        // Stripe's never do, and no retry would help.
+        let (Ok(event_id), Ok(event_type)) = (
+            HeaderValue::from_str(&outgoing.event_id),
+            HeaderValue::from_str(&outgoing.event_type),
+        ) else {
+            return Sent {
+                permanent: true,
+                ..Sent::refused(
+                    None,
+                    "the event's id or type has characters an HTTP header cannot carry".into(),
+                )
+            };
+        };
         let request = self
             .client
             .post(self.url.clone())
@@ -63,26 +79,18 @@ impl HttpSink {
                 "application/json; charset=utf-8",
             )
             .header("stripe-signature", &outgoing.signature)
-            .header(headers::EVENT_ID, &outgoing.event_id)
-            .header(headers::EVENT_TYPE, &outgoing.event_type)
+            .header(headers::EVENT_ID, event_id)
+            .header(headers::EVENT_TYPE, event_type)
             .header(headers::DELIVERED_AT, outgoing.delivered_at)
             .header(headers::ATTEMPT, outgoing.attempt)
             .body(outgoing.body.clone());
         let mut response = match request.send().await {
             Ok(response) => response,
-            Err(error) => {
-                return Sent {
-                    response_status: None,
-                    error: Some(describe(error, timeout)),
-                }
-            }
+            Err(error) => return Sent::refused(None, describe(error, timeout)),
         };
         let status = response.status();
         if status.is_success() {
-            return Sent {
-                response_status: Some(status.as_u16()),
-                error: None,
-            };
+            return Sent::taken(Some(status.as_u16()));
         }
         // A little of the answer says why; more would let a target fill the inbox.
         let mut said = Vec::new();
@@ -100,10 +108,7 @@ impl HttpSink {
             error.push_str(": ");
             error.push_str(said);
         }
-        Sent {
-            response_status: Some(status.as_u16()),
-            error: Some(error),
-        }
+        Sent::refused(Some(status.as_u16()), error)
     }
 }
 

@@ -98,18 +98,11 @@ impl RedisStreamSink {
     }
 
     pub(super) async fn send(&self, outgoing: &Outgoing, timeout: Duration) -> Sent {
-        let failed = |error: String| Sent {
-            response_status: None,
-            error: Some(error),
-        };
         let added = tokio::time::timeout(timeout, self.add(outgoing)).await;
         match added {
-            Ok(Ok(_id)) => Sent {
-                response_status: None,
-                error: None,
-            },
-            Ok(Err(error)) => failed(format!("Redis XADD failed: {error}")),
-            Err(_) => failed(format!("Redis did not answer within {timeout:?}")),
+            Ok(Ok(_id)) => Sent::taken(None),
+            Ok(Err(error)) => Sent::refused(None, format!("Redis XADD failed: {error}")),
+            Err(_) => Sent::refused(None, format!("Redis did not answer within {timeout:?}")),
         }
     }
 

@@ -52,6 +52,27 @@ pub(super) struct Sent {
     pub(super) response_status: Option<u16>,
     /// Why the target did not take it; `None` when it did.
     pub(super) error: Option<String>,
+    /// Whether no retry can help (the event cannot be put in a request at all): the forward
+    /// fails at once.
+    pub(super) permanent: bool,
+}
+
+impl Sent {
+    pub(super) fn taken(response_status: Option<u16>) -> Sent {
+        Sent {
+            response_status,
+            error: None,
+            permanent: false,
+        }
+    }
+
+    pub(super) fn refused(response_status: Option<u16>, error: String) -> Sent {
+        Sent {
+            response_status,
+            error: Some(error),
+            permanent: false,
+        }
+    }
 }
 
 impl Sink {

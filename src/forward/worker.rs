@@ -257,6 +257,7 @@ async fn send(target: Arc<Target>, forward: Claimed) -> Finished {
     let attempt = u32::try_from(attempts).unwrap_or(u32::MAX);
     let (status, due_at, error) = match sent.error {
         None => (ForwardStatus::Delivered, micros(now), None),
+        Some(error) if sent.permanent => (ForwardStatus::Failed, micros(now), Some(error)),
         Some(error) if attempt >= backoff.get_max_attempts() => (
             ForwardStatus::Failed,
             micros(now),

@@ -168,7 +168,7 @@ pub(crate) async fn replay(
             return Ok((true, true));
         }
         let exists: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM stripe_webhooks_forwards WHERE event_id = $1 AND target = $2",
+            "SELECT attempts FROM stripe_webhooks_forwards WHERE event_id = $1 AND target = $2",
         )
         .bind(event_id)
         .bind(target)
