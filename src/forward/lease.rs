@@ -84,51 +84,78 @@ macro_rules! claim_on {
     }};
 }
 
-/// Records `$results` on `$conn` (inside the caller's transaction), each where its lease
-/// still holds, pushing to `$held` whether it did.
+/// Records `$results` on `$conn` (inside the caller's transaction) in two statements however
+/// many there are, each where its lease still holds, pushing to `$held` whether it did: one
+/// `UPDATE … FROM (VALUES …)` fenced by the lease token and the `sending` status, returning
+/// the forwards it changed, and one multi-row `INSERT` of their attempts.
 macro_rules! record_on {
-    ($conn:expr, $target:expr, $results:expr, $now:expr, $held:expr) => {
-        for finished in $results {
-            let finished_at = finished.status.is_finished().then_some($now);
-            let kept = sqlx::query(
-                "UPDATE stripe_webhooks_forwards
-                 SET status = $4, due_at = $5, updated_at = $6, finished_at = $7, last_error = $8
-                 WHERE event_id = $1 AND target = $2 AND lease = $3 AND status = 'sending'",
-            )
-            .bind(&finished.event_id)
-            .bind($target)
-            .bind(finished.lease)
-            .bind(finished.status.as_str())
-            .bind(finished.due_at)
-            .bind($now)
-            .bind(finished_at)
-            .bind(&finished.error)
-            .execute(&mut *$conn)
-            .await
-            .map_err(failed("recording a forward"))?
-            .rows_affected()
-                == 1;
-            if kept {
-                sqlx::query(
+    ($conn:expr, $target:expr, $results:expr, $now:expr, $held:expr, $returning:expr) => {
+        if !$results.is_empty() {
+            let mut update = QueryBuilder::new(
+                "WITH v (event_id, lease, status, due_at, finished_at, last_error) AS (",
+            );
+            update.push_values($results.iter(), |mut values, finished: &Finished| {
+                values
+                    .push_bind(finished.event_id.as_str())
+                    .push_bind(finished.lease)
+                    .push_bind(finished.status.as_str())
+                    .push_bind(finished.due_at)
+                    .push_bind(finished.status.is_finished().then_some($now))
+                    .push_bind(finished.error.as_deref());
+            });
+            update
+                .push(
+                    ") UPDATE stripe_webhooks_forwards AS f
+                     SET status = v.status, due_at = v.due_at, updated_at = ",
+                )
+                .push_bind($now)
+                .push(
+                    ", finished_at = v.finished_at, last_error = v.last_error
+                     FROM v WHERE f.event_id = v.event_id AND f.lease = v.lease
+                       AND f.status = 'sending' AND f.target = ",
+                )
+                .push_bind($target)
+                .push($returning);
+            let kept: std::collections::HashSet<String> = update
+                .build_query_scalar()
+                .fetch_all(&mut *$conn)
+                .await
+                .map_err(failed("recording forwards"))?
+                .into_iter()
+                .collect();
+            let logged: Vec<&Finished> = $results
+                .iter()
+                .filter(|finished| kept.contains(&finished.event_id))
+                .collect();
+            if !logged.is_empty() {
+                let mut insert = QueryBuilder::new(
                     "INSERT INTO stripe_webhooks_forward_attempts
                         (event_id, target, attempt, started_at, duration_us, result,
-                         response_status, error)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                     ON CONFLICT (event_id, target, attempt) DO NOTHING",
-                )
-                .bind(&finished.event_id)
-                .bind($target)
-                .bind(finished.attempt)
-                .bind(finished.started_at)
-                .bind(finished.duration_us)
-                .bind(finished.result())
-                .bind(finished.response_status.map(i64::from))
-                .bind(&finished.error)
-                .execute(&mut *$conn)
-                .await
-                .map_err(failed("logging a forward attempt"))?;
+                         response_status, error) ",
+                );
+                insert.push_values(&logged, |mut values, finished| {
+                    values
+                        .push_bind(finished.event_id.as_str())
+                        .push_bind($target)
+                        .push_bind(finished.attempt)
+                        .push_bind(finished.started_at)
+                        .push_bind(finished.duration_us)
+                        .push_bind(finished.result())
+                        .push_bind(finished.response_status.map(i64::from))
+                        .push_bind(finished.error.as_deref());
+                });
+                insert.push(" ON CONFLICT (event_id, target, attempt) DO NOTHING");
+                insert
+                    .build()
+                    .execute(&mut *$conn)
+                    .await
+                    .map_err(failed("logging forward attempts"))?;
             }
-            $held.push(kept);
+            $held.extend(
+                $results
+                    .iter()
+                    .map(|finished| kept.contains(&finished.event_id)),
+            );
         }
     };
 }
@@ -175,14 +202,16 @@ pub(super) async fn cycle(
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut held = Vec::with_capacity(results.len());
     let (claimed, bodies) = on_db!(db, pool => {
-        let sql = match db {
+        // SQLite's RETURNING names the changed table's columns bare; Postgres's needs the
+        // table named, as `v` has an `event_id` too.
+        let (sql, returning) = match db {
             #[cfg(feature = "sqlite")]
-            Db::Sqlite(_) => CLAIM_SQLITE,
+            Db::Sqlite(_) => (CLAIM_SQLITE, " RETURNING event_id"),
             #[cfg(feature = "postgres")]
-            Db::Postgres(_) => CLAIM_POSTGRES,
+            Db::Postgres(_) => (CLAIM_POSTGRES, " RETURNING f.event_id"),
         };
         let mut tx = pool.begin().await.map_err(failed("opening a transaction"))?;
-        record_on!(tx, target, results, now, held);
+        record_on!(tx, target, results, now, held, returning);
         let claimed = if limit > 0 {
             claim_on!(tx, sql, target, now, until, limit)
         } else {
