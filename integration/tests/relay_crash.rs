@@ -744,7 +744,8 @@ fn crash(backend: Backend, test: &str, sink: Sink) {
                 duplicates <= held_and_taken as u64,
                 "{duplicates} duplicates, {held_and_taken} held forwards the target had"
             );
-            assert!(held.len() <= CONCURRENCY, "{} held", held.len());
+            // A forwarder holds its sends in flight and as many claimed behind them.
+            assert!(held.len() <= 2 * CONCURRENCY, "{} held", held.len());
         }
         // The stream has each event once: the held forwards sent again found their marker.
         Sink::Stream { url, stream, .. } => {

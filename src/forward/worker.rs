@@ -3,13 +3,15 @@
 //! what is due in one transaction per step, so that a target is as fast as its sends and
 //! never waits on another target.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::{watch, Notify};
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::Instant;
 
 use super::lease::{cycle, Claimed, Finished};
 use super::sink::Outgoing;
@@ -126,89 +128,120 @@ async fn round(db: &Db, target: &Arc<Target>) -> Result<Forwarded, StoreError> {
     Ok(forwarded)
 }
 
-/// One target's forwarder. Each step is one transaction that records the sends finished
-/// since the last step and claims as many due forwards as there are free slots; it comes
-/// whenever a send finishes, an event for the target is stored, or a poll (or this
-/// forwarder's earliest retry) is due. So the target's concurrency stays in use, and a send
-/// that hangs holds only its own slot.
+/// What a step gives back: the results it was to record (kept for the next step if it
+/// failed) and the forwards it claimed.
+struct StepDone {
+    results: Vec<Finished>,
+    claimed: Result<Vec<Claimed>, StoreError>,
+}
+
+/// One step on its own task, so that sends go on while it runs: records `results` and claims
+/// up to `limit`, in one transaction. After a failure it waits `pause` before it says so, so a
+/// database that is down is not asked again at once.
+async fn step(
+    db: Db,
+    target: Arc<Target>,
+    results: Vec<Finished>,
+    limit: usize,
+    pause: Duration,
+) -> StepDone {
+    let now = micros(OffsetDateTime::now_utc());
+    let claimed = cycle(&db, target.name(), &results, now, target.lease(), limit)
+        .await
+        .map(|(_, claimed)| claimed);
+    if claimed.is_err() {
+        tokio::time::sleep(pause).await;
+    }
+    StepDone { results, claimed }
+}
+
+/// One target's forwarder, a pipeline of three parts that overlap: up to the target's
+/// concurrency of sends in flight; as many claimed forwards again queued behind them, which
+/// take a slot the moment one frees; and one step at a time on its own task, a transaction
+/// that records every send finished since the last step and tops the queue up. Under load a
+/// step records and claims many forwards at once (one commit for all); a send that hangs
+/// holds only its own slot. With nothing due, the forwarder looks again when this process
+/// stores an event for the target, at its earliest retry, or every [`IDLE_POLL`].
 async fn run(db: Db, target: Arc<Target>, mut stopped: watch::Receiver<bool>) {
-    let (name, lease, concurrency) = (target.name(), target.lease(), target.get_concurrency());
+    let concurrency = target.get_concurrency();
     let mut sends: JoinSet<Finished> = JoinSet::new();
+    let mut queue: VecDeque<Claimed> = VecDeque::new();
     let mut finished: Vec<Finished> = Vec::new();
+    let mut stepping: Option<JoinHandle<StepDone>> = None;
+    // Set when the last claim found nothing due: the forwarder claims again at this time, or
+    // sooner if woken (sends finishing meanwhile are still recorded).
+    let mut look_at: Option<Instant> = None;
     let mut pause = ERROR_PAUSE;
     // The earliest time a retry this forwarder scheduled is due: it looks no later than that.
     let mut next_retry: Option<i64> = None;
     loop {
         let stopping = *stopped.borrow();
-        let free = if stopping {
-            0
-        } else {
-            concurrency - sends.len()
-        };
-        let mut nothing_due = false;
-        if !finished.is_empty() || free > 0 {
-            let now = micros(OffsetDateTime::now_utc());
-            match cycle(&db, name, &finished, now, lease, free).await {
-                Ok((_, claimed)) => {
-                    pause = ERROR_PAUSE;
-                    for retry in finished
-                        .iter()
-                        .filter(|f| f.status == ForwardStatus::Retrying)
-                    {
-                        next_retry = Some(next_retry.map_or(retry.due_at, |t| t.min(retry.due_at)));
-                    }
-                    finished.clear();
-                    nothing_due = claimed.is_empty();
-                    for forward in claimed {
-                        sends.spawn(send(Arc::clone(&target), forward));
-                    }
-                }
-                // The results wait for the next step: their leases hold for twice the timeout
-                // and a second; recorded later than that, the fence refuses them and the
-                // forwards are sent again (at least once).
-                Err(_error) => {
-                    #[cfg(feature = "tracing")]
-                    tracing::warn!(target_name = name, error = %_error, pause = ?pause, "forwarder: database error, pausing");
-                    if stopping && sends.is_empty() {
-                        return;
-                    }
-                    if sends.is_empty() {
-                        wait(pause, target.wake(), &mut stopped).await;
-                        pause = (pause * 2).min(MAX_ERROR_PAUSE);
-                        continue;
-                    }
-                }
+        // Queued forwards are claimed: they are sent at a shutdown too (each within the
+        // timeout), rather than left to wait out their lease.
+        while sends.len() < concurrency {
+            let Some(forward) = queue.pop_front() else {
+                break;
+            };
+            sends.spawn(send(Arc::clone(&target), forward));
+        }
+        if stepping.is_none() {
+            let limit = if stopping || look_at.is_some() {
+                0
+            } else {
+                (2 * concurrency).saturating_sub(sends.len() + queue.len())
+            };
+            if !finished.is_empty() || limit > 0 {
+                let results = std::mem::take(&mut finished);
+                let task = step(db.clone(), Arc::clone(&target), results, limit, pause);
+                stepping = Some(tokio::spawn(task));
             }
         }
-        let now = OffsetDateTime::now_utc();
-        let poll = match next_retry {
-            Some(due) if due <= micros(now) => {
-                next_retry = None;
-                Duration::ZERO
-            }
-            Some(due) => (from_micros(due) - now)
-                .try_into()
-                .unwrap_or(IDLE_POLL)
-                .min(IDLE_POLL),
-            None => IDLE_POLL,
-        };
-        if sends.is_empty() {
+        if sends.is_empty() && stepping.is_none() {
             if stopping {
-                if finished.is_empty() {
-                    return;
-                }
-                continue;
+                return;
             }
-            if nothing_due {
-                wait(poll, target.wake(), &mut stopped).await;
-            }
+            let until = look_at.take().unwrap_or_else(Instant::now);
+            wait_until(until, target.wake(), &mut stopped).await;
             continue;
         }
-        let room = !stopping && sends.len() < concurrency;
+        let watch = look_at.filter(|_| !stopping);
         tokio::select! {
-            joined = sends.join_next() => finished.extend(joined.and_then(Result::ok)),
-            () = target.wake().notified(), if room => {}
-            () = tokio::time::sleep(poll), if room => {}
+            joined = sends.join_next(), if !sends.is_empty() => finished.extend(joined.and_then(Result::ok)),
+            done = async {
+                match stepping.as_mut() {
+                    Some(task) => task.await.ok(),
+                    None => std::future::pending().await,
+                }
+            }, if stepping.is_some() => {
+                stepping = None;
+                match done {
+                    Some(StepDone { results, claimed: Ok(claimed) }) => {
+                        pause = ERROR_PAUSE;
+                        for retry in results.iter().filter(|f| f.status == ForwardStatus::Retrying) {
+                            next_retry = Some(next_retry.map_or(retry.due_at, |t| t.min(retry.due_at)));
+                        }
+                        if claimed.is_empty() && sends.len() + queue.len() < 2 * concurrency {
+                            look_at = look_at.or_else(|| Some(Instant::now() + poll(&mut next_retry)));
+                        }
+                        queue.extend(claimed);
+                    }
+                    // Kept for the next step: their leases hold for twice the timeout and a
+                    // second; recorded later than that, the fence refuses them and the
+                    // forwards are sent again (at least once). At a shutdown they are left to
+                    // that.
+                    Some(StepDone { results, claimed: Err(_error) }) => {
+                        #[cfg(feature = "tracing")]
+                        tracing::warn!(target_name = target.name(), error = %_error, pause = ?pause, "forwarder: database error, pausing");
+                        pause = (pause * 2).min(MAX_ERROR_PAUSE);
+                        if !stopping {
+                            finished.extend(results);
+                        }
+                    }
+                    None => {}
+                }
+            }
+            () = target.wake().notified(), if watch.is_some() => look_at = None,
+            () = tokio::time::sleep_until(watch.unwrap_or_else(Instant::now)), if watch.is_some() => look_at = None,
             _ = stopped.changed(), if !stopping => {}
         }
         while let Some(joined) = sends.try_join_next() {
@@ -217,10 +250,29 @@ async fn run(db: Db, target: Arc<Target>, mut stopped: watch::Receiver<bool>) {
     }
 }
 
-/// Sleeps `wait`, or less if an event for the target is stored or the forwarders stop.
-async fn wait(wait: Duration, wake: &Notify, stopped: &mut watch::Receiver<bool>) {
+/// How long an idle forwarder waits before it looks again: [`IDLE_POLL`], or less when a
+/// retry it scheduled is due sooner (once that time has come, it is forgotten: the claim
+/// takes the retry).
+fn poll(next_retry: &mut Option<i64>) -> Duration {
+    let now = OffsetDateTime::now_utc();
+    match *next_retry {
+        Some(due) if due <= micros(now) => {
+            *next_retry = None;
+            Duration::ZERO
+        }
+        Some(due) => (from_micros(due) - now)
+            .try_into()
+            .unwrap_or(IDLE_POLL)
+            .min(IDLE_POLL),
+        None => IDLE_POLL,
+    }
+}
+
+/// Sleeps until `until`, or less if an event for the target is stored or the forwarders
+/// stop.
+async fn wait_until(until: Instant, wake: &Notify, stopped: &mut watch::Receiver<bool>) {
     tokio::select! {
-        () = tokio::time::sleep(wait) => {}
+        () = tokio::time::sleep_until(until) => {}
         () = wake.notified() => {}
         _ = stopped.changed() => {}
     }
