@@ -978,6 +978,39 @@ backends! {
         assert_eq!(unique_ids(&server.received()), BTreeSet::from(["evt_plain".to_owned()]));
     }
 
+    async fn an_http_sinks_own_headers_go_with_every_send(backend: Backend) {
+        let Some(inbox) = open(backend, "sink_headers").await else {
+            return;
+        };
+        let server = TargetServer::accepting().await;
+        let sink = HttpSink::new(&server.url("billing"))
+            .unwrap()
+            .header("Authorization", "Bearer internal-token")
+            .unwrap()
+            .header("x-route", "billing-eu")
+            .unwrap();
+        let edge = edge(&inbox, [Target::new("billing", sink, "whsec_billing").unwrap()]);
+        store(&edge, &body("evt_with_headers", "invoice.paid")).await;
+        assert_eq!(edge.forward_due().await.unwrap().delivered, 1);
+        let received = server.received();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].header("authorization"), "Bearer internal-token");
+        assert_eq!(received[0].header("x-route"), "billing-eu");
+        // The sink's own headers are still its own.
+        assert!(Webhook::new("whsec_billing")
+            .verify(&received[0].body, received[0].header("stripe-signature"))
+            .is_ok());
+        for name in ["Stripe-Signature", "content-type", "stripe-webhooks-event-id", "bad name"] {
+            let refused = HttpSink::new(&server.url("x")).unwrap().header(name, "v");
+            assert!(
+                matches!(refused, Err(ForwardError::InvalidHeader { .. })),
+                "{name}: {refused:?}"
+            );
+        }
+        let refused = HttpSink::new(&server.url("x")).unwrap().header("x-ok", "line\nbreak");
+        assert!(matches!(refused, Err(ForwardError::InvalidHeader { .. })));
+    }
+
     async fn replaying_a_forward_that_does_not_exist_is_not_found(backend: Backend) {
         let Some(inbox) = open(backend, "replay_unknown").await else {
             return;

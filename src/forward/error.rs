@@ -27,6 +27,14 @@ pub enum ForwardError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A header given to [`HttpSink::header`](super::HttpSink::header) cannot be sent.
+    #[error("forward: the header `{name}` cannot be sent: {reason}")]
+    InvalidHeader {
+        /// The header's name, as given (never its value: it may be a credential).
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The target's signing secret cannot sign (empty, or whitespace around it).
     #[error("forward: the signing secret of target `{name}`: {source}")]
     Secret {

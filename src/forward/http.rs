@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::headers;
 use super::sink::{Outgoing, Sent};
@@ -22,6 +22,8 @@ const ERROR_BODY: usize = 512;
 pub struct HttpSink {
     url: reqwest::Url,
     client: reqwest::Client,
+    /// Headers of the user's for every request (an internal service's own credentials).
+    extra: HeaderMap,
 }
 
 impl HttpSink {
@@ -52,7 +54,50 @@ impl HttpSink {
         Ok(HttpSink {
             url: parsed,
             client,
+            extra: HeaderMap::new(),
         })
+    }
+
+    /// Sends this header with every request too: the internal service's own credentials
+    /// (`Authorization: Bearer …`), a routing key. Its value is kept out of `Debug`, and marked
+    /// sensitive for the HTTP stack.
+    ///
+    /// # Errors
+    ///
+    /// [`ForwardError::InvalidHeader`] for a name or value that is not a valid header, or a
+    /// name the sink writes itself (`content-type`, `stripe-signature`, `user-agent`, and the
+    /// `stripe-webhooks-…` headers).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stripe_webhooks::forward::HttpSink;
+    ///
+    /// let sink = HttpSink::new("https://billing.internal/stripe")?
+    ///     .header("authorization", "Bearer internal-token")?;
+    /// assert!(!format!("{sink:?}").contains("internal-token"));
+    /// assert!(HttpSink::new("https://billing.internal/")?.header("stripe-signature", "x").is_err());
+    /// # Ok::<(), stripe_webhooks::forward::ForwardError>(())
+    /// ```
+    pub fn header(mut self, name: &str, value: &str) -> Result<HttpSink, ForwardError> {
+        let invalid = |reason: &str| ForwardError::InvalidHeader {
+            name: name.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let parsed =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid("not a header name"))?;
+        let ours = [
+            reqwest::header::CONTENT_TYPE.as_str(),
+            reqwest::header::USER_AGENT.as_str(),
+            "stripe-signature",
+        ];
+        if ours.contains(&parsed.as_str()) || parsed.as_str().starts_with("stripe-webhooks-") {
+            return Err(invalid("the sink writes this header itself"));
+        }
+        let mut value = HeaderValue::from_str(value).map_err(|_| invalid("not a header value"))?;
+        value.set_sensitive(true);
+        self.extra.append(parsed, value);
+        Ok(self)
     }
 
     pub(super) async fn send(&self, outgoing: &Outgoing, timeout: Duration) -> Sent {
@@ -83,6 +128,7 @@ impl HttpSink {
             .header(headers::EVENT_TYPE, event_type)
             .header(headers::DELIVERED_AT, outgoing.delivered_at)
             .header(headers::ATTEMPT, outgoing.attempt)
+            .headers(self.extra.clone())
             .body(outgoing.body.clone());
         let mut response = match request.send().await {
             Ok(response) => response,
@@ -119,8 +165,10 @@ impl std::fmt::Debug for HttpSink {
         if shown.password().is_some() {
             let _ = shown.set_password(Some("redacted"));
         }
+        let extra: Vec<&str> = self.extra.keys().map(HeaderName::as_str).collect();
         f.debug_struct("HttpSink")
             .field("url", &shown.as_str())
+            .field("headers", &extra)
             .finish_non_exhaustive()
     }
 }
