@@ -9,7 +9,9 @@
 //!   endpoint that stores anything can do.
 //!
 //! The inbox path also verifies and parses each delivery; group commit should put it above
-//! the floors at 64.
+//! the floors at 64. With the `forward` feature, `inbox_dispatch_2_forwards` is the same with
+//! two forwarding targets attached (each event also gets two forward rows in its commit; no
+//! forwarder runs), which is what forwarding costs ingest.
 //!
 //! SQLite always; Postgres when `DATABASE_URL_POSTGRES` names a server (`.ci/postgres.sh
 //! start`). Run with `cargo bench -p stripe-webhooks-integration --bench inbox_ingest
@@ -24,6 +26,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError, OutcomeKind};
+#[cfg(feature = "forward")]
+use stripe_webhooks::forward::Target;
 use stripe_webhooks::inbox::Inbox;
 use stripe_webhooks::testing::signature_header;
 use stripe_webhooks::{Event, Webhook};
@@ -86,6 +90,17 @@ fn bench_backend(
 ) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let inbox = runtime.block_on(Inbox::open(inbox_url)).expect("the inbox");
+    #[cfg(feature = "forward")]
+    let forwarding = Arc::new(
+        Dispatcher::new(Webhook::new(SECRET), |_event: Event| async {
+            Ok::<(), HandlerError>(())
+        })
+        .inbox(inbox.clone())
+        .forward(Target::http("one", "http://127.0.0.1:9/", "whsec_one").expect("a target"))
+        .expect("one target")
+        .forward(Target::http("two", "http://127.0.0.1:9/", "whsec_two").expect("a target"))
+        .expect("two targets"),
+    );
     let dispatcher = Arc::new(
         Dispatcher::new(Webhook::new(SECRET), |_event: Event| async {
             Ok::<(), HandlerError>(())
@@ -134,6 +149,26 @@ fn bench_backend(
                 }))
             });
         });
+        #[cfg(feature = "forward")]
+        {
+            let forwarding = Arc::clone(&forwarding);
+            group.bench_function(
+                BenchmarkId::new("inbox_dispatch_2_forwards", concurrency),
+                |b| {
+                    b.iter_custom(|count| {
+                        let forwarding = Arc::clone(&forwarding);
+                        runtime.block_on(run(count, concurrency, move |_id, body, header| {
+                            let forwarding = Arc::clone(&forwarding);
+                            async move {
+                                let outcome =
+                                    forwarding.dispatch_at(&body, Some(&header), now).await;
+                                assert_eq!(outcome.kind(), OutcomeKind::Stored, "{outcome}");
+                            }
+                        }))
+                    });
+                },
+            );
+        }
     }
     group.finish();
 }
