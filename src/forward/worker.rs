@@ -86,10 +86,13 @@ impl<H: Handler> Dispatcher<H, Inbox> {
     }
 
     /// The long-running forwarders, one task per target on the current Tokio runtime, until
-    /// `shutdown` completes; then each stops claiming, lets the sends in flight finish (each
-    /// within its target's timeout), records them and returns. Run them in one process or
-    /// many: each claims its own forwards. Database errors are waited out with a growing
-    /// pause.
+    /// `shutdown` completes; then each stops claiming, sends what it has claimed (the sends in
+    /// flight and at most as many queued behind them, each within its target's timeout),
+    /// records them and returns. Run them in one process or many: each claims its own
+    /// forwards. Database errors are waited out with a growing pause.
+    ///
+    /// On SQLite, forwarders and ingest share the one writer: under load a delivery's commit
+    /// may wait for a forwarder's step (a few milliseconds), and for SQLite's busy handler.
     pub async fn run_forwarders(&self, shutdown: impl Future<Output = ()>) {
         let (stop, stopped) = watch::channel(false);
         let mut loops = JoinSet::new();
