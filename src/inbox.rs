@@ -278,6 +278,19 @@ impl Inbox {
         })
     }
 
+    /// Stops forwarding to `target`, a target you removed or renamed: its forwards that wait
+    /// to be sent (pending, retrying) become `failed` ("the target was retired"), so they no
+    /// longer keep their entries from [`prune`](Inbox::prune); its history stays. Those being
+    /// sent right now finish as they will. The number failed. Detach the target from the
+    /// dispatchers first, or new events get forwards to it again.
+    ///
+    /// # Errors
+    ///
+    /// The database could not be written.
+    pub async fn retire_target(&self, target: &str) -> Result<u64, StoreError> {
+        forwards::retire(&self.db, target).await
+    }
+
     /// Counts of the forwards to `target` by status (every one is counted).
     ///
     /// # Errors

@@ -1011,6 +1011,38 @@ backends! {
         assert!(matches!(refused, Err(ForwardError::InvalidHeader { .. })));
     }
 
+    async fn a_retired_target_lets_its_entries_go(backend: Backend) {
+        let Some(inbox) = open(backend, "retire_target").await else {
+            return;
+        };
+        let kept = TargetServer::accepting().await;
+        let both = edge(
+            &inbox,
+            [
+                Target::http("gone", "http://127.0.0.1:9/never", "whsec_gone").unwrap(),
+                Target::http("kept", &kept.url("kept"), "whsec_kept").unwrap(),
+            ],
+        );
+        store(&both, &body("evt_retire_1", "invoice.paid")).await;
+        store(&both, &body("evt_retire_2", "invoice.paid")).await;
+        assert_eq!(both.process_due().await.unwrap().handled, 2);
+        // "gone" leaves the config before its forwarder ever runs; "kept" sends its own.
+        let kept_only = edge(
+            &inbox,
+            [Target::http("kept", &kept.url("kept"), "whsec_kept").unwrap()],
+        );
+        assert_eq!(kept_only.forward_due().await.unwrap().delivered, 2);
+        assert_eq!(inbox.prune(Duration::ZERO).await.unwrap(), 0, "gone's forwards hold them");
+        assert_eq!(inbox.retire_target("gone").await.unwrap(), 2);
+        assert_eq!(inbox.retire_target("gone").await.unwrap(), 0, "nothing left to retire");
+        let retired = record(&inbox, "evt_retire_1", "gone").await;
+        assert_eq!(retired.status, ForwardStatus::Failed);
+        assert_eq!(retired.last_error.as_deref(), Some("the target was retired: not sent"));
+        let delivered = record(&inbox, "evt_retire_1", "kept").await;
+        assert_eq!(delivered.status, ForwardStatus::Delivered, "the other target is left alone");
+        assert_eq!(inbox.prune(Duration::ZERO).await.unwrap(), 2);
+    }
+
     async fn replaying_a_forward_that_does_not_exist_is_not_found(backend: Backend) {
         let Some(inbox) = open(backend, "replay_unknown").await else {
             return;

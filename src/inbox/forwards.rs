@@ -179,6 +179,26 @@ pub(crate) async fn replay(
     })
 }
 
+/// Fails `target`'s forwards that wait to be sent (pending, retrying), saying why; the number
+/// failed. Those being sent finish as they will.
+pub(crate) async fn retire(db: &Db, target: &str) -> Result<u64, StoreError> {
+    let now = micros(OffsetDateTime::now_utc());
+    // The due index's own predicate, then `sending` left out: SQLite uses a partial index only
+    // where the query visibly implies its predicate.
+    Ok(on_db!(db, pool => sqlx::query(
+        "UPDATE stripe_webhooks_forwards
+         SET status = 'failed', updated_at = $2, finished_at = $2,
+             last_error = 'the target was retired: not sent'
+         WHERE target = $1 AND status IN ('pending', 'retrying', 'sending') AND status <> 'sending'",
+    )
+    .bind(target)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(failed("retiring a target"))?
+    .rows_affected()))
+}
+
 /// Counts of `target`'s forwards by status (every one counted).
 pub(crate) async fn counts(db: &Db, target: &str) -> Result<Vec<(ForwardStatus, u64)>, StoreError> {
     let rows: Vec<(String, i64)> = on_db!(db, pool => sqlx::query_as(
