@@ -396,7 +396,7 @@ impl Inbox {
         .fetch_all(pool)
         .await
         .map_err(failed("counting entries"))?);
-        Ok(by_status(&rows))
+        Ok(EntryStatus::counted(&rows))
     }
 
     /// The last `hours` hours of activity (deliveries, failed handler runs), one [`Hour`] each,
@@ -456,7 +456,7 @@ impl Inbox {
         .fetch_all(pool)
         .await
         .map_err(failed("counting entries"))?);
-        Ok(by_status(&rows))
+        Ok(EntryStatus::counted(&rows))
     }
 
     /// The rejected deliveries kept by [`keep_rejected_bodies`](Inbox::keep_rejected_bodies),
@@ -495,20 +495,6 @@ impl Inbox {
             })
             .collect())
     }
-}
-
-/// Every status with its count from `(label, count)` rows; a status without a row is 0.
-fn by_status(rows: &[(String, i64)]) -> Vec<(EntryStatus, u64)> {
-    EntryStatus::ALL
-        .into_iter()
-        .map(|status| {
-            let count = rows
-                .iter()
-                .find(|(label, _)| label == status.as_str())
-                .map_or(0, |(_, count)| u64::try_from(*count).unwrap_or(0));
-            (status, count)
-        })
-        .collect()
 }
 
 impl<H: Handler, D> Dispatcher<H, D> {

@@ -30,6 +30,28 @@ macro_rules! label_enum {
                     $($name::$variant => $label,)+
                 }
             }
+
+            /// The kind a stored label names; `None` for a label this build does not write.
+            #[allow(dead_code)] // not every kind is read back from a database
+            pub(crate) fn from_label(label: &str) -> Option<$name> {
+                $name::ALL.into_iter().find(|kind| kind.as_str() == label)
+            }
+
+            /// Every kind with its count from `(label, count)` rows (a `GROUP BY` of the
+            /// labels), in declaration order; a kind without a row is 0.
+            #[allow(dead_code)] // not every kind is counted in a database
+            pub(crate) fn counted(rows: &[(String, i64)]) -> Vec<($name, u64)> {
+                $name::ALL
+                    .into_iter()
+                    .map(|kind| {
+                        let count = rows
+                            .iter()
+                            .find(|(label, _)| label == kind.as_str())
+                            .map_or(0, |(_, count)| u64::try_from(*count).unwrap_or(0));
+                        (kind, count)
+                    })
+                    .collect()
+            }
         }
 
         impl ::std::fmt::Display for $name {

@@ -28,13 +28,6 @@ crate::label_enum::label_enum! {
 }
 
 impl ForwardStatus {
-    /// The status a stored label names; `None` for a label this build does not write.
-    pub(crate) fn from_label(label: &str) -> Option<ForwardStatus> {
-        ForwardStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str() == label)
-    }
-
     /// Whether the forward has reached an end (`delivered` or `failed`).
     #[must_use]
     pub fn is_finished(self) -> bool {
@@ -208,16 +201,7 @@ pub(crate) async fn counts(db: &Db, target: &str) -> Result<Vec<(ForwardStatus, 
     .fetch_all(pool)
     .await
     .map_err(failed("counting forwards"))?);
-    Ok(ForwardStatus::ALL
-        .into_iter()
-        .map(|status| {
-            let count = rows
-                .iter()
-                .find(|(label, _)| label == status.as_str())
-                .map_or(0, |(_, count)| u64::try_from(*count).unwrap_or(0));
-            (status, count)
-        })
-        .collect())
+    Ok(ForwardStatus::counted(&rows))
 }
 
 /// One target's forwards still to send and its dead letters: what to alert on when a target

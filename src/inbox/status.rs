@@ -22,13 +22,6 @@ crate::label_enum::label_enum! {
 }
 
 impl EntryStatus {
-    /// The status a stored label names; `None` for a label this build does not write.
-    pub(crate) fn from_label(label: &str) -> Option<EntryStatus> {
-        EntryStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str() == label)
-    }
-
     /// Whether the entry has reached an end (`handled` or `failed`): only those are pruned.
     #[must_use]
     pub fn is_finished(self) -> bool {
