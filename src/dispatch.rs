@@ -16,6 +16,8 @@ mod observe;
 mod outcome;
 mod typed;
 
+#[cfg(any(feature = "inbox", feature = "api"))]
+pub(crate) use dispatcher::Origin;
 #[cfg(feature = "inbox")]
 pub(crate) use dispatcher::{catch_panic, Genuine};
 pub use dispatcher::{Dispatcher, DEFAULT_MAX_BODY_SIZE};

@@ -93,9 +93,21 @@ pub struct Genuine<'a> {
     pub(crate) event_id: &'a str,
     /// The verified body, byte for byte.
     pub(crate) payload: &'a [u8],
-    /// Which of the verifier's secrets signed it.
-    pub(crate) secret_index: usize,
+    /// How it reached us.
+    pub(crate) origin: Origin,
     pub(crate) now: OffsetDateTime,
+}
+
+/// How a genuine event reached the dispatcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Only the inbox's delivery log reads it, and only the `api` feature fetches events.
+#[cfg_attr(not(all(feature = "inbox", feature = "api")), allow(dead_code))]
+pub(crate) enum Origin {
+    /// Delivered by Stripe and verified: which of the verifier's secrets signed it.
+    Signed { secret_index: usize },
+    /// Fetched from Stripe's API with the secret key (a backfill): genuine because Stripe
+    /// answered it over TLS, with no signature to check.
+    Fetched,
 }
 
 impl<H: Handler> Dispatcher<H> {
@@ -160,6 +172,13 @@ impl<H, D> Dispatcher<H, D> {
     #[must_use]
     pub fn get_max_body_size(&self) -> usize {
         self.max_body_size
+    }
+
+    /// The event-type patterns set by [`enabled_events`](Dispatcher::enabled_events) (`["*"]`
+    /// by default), as given: what an endpoint's declared events are built from.
+    #[must_use]
+    pub fn get_enabled_events(&self) -> &[String] {
+        self.filter.patterns()
     }
 
     /// The verifier.
@@ -270,6 +289,18 @@ impl<H: Handler, D: Mode> Dispatcher<H, D> {
             }
         };
         observe::event(&event);
+        self.deliver_genuine(event, payload, Origin::Signed { secret_index }, now)
+            .await
+    }
+
+    /// A genuine event, verified or fetched from Stripe: filtered, then handed to the mode.
+    pub(crate) async fn deliver_genuine(
+        &self,
+        event: Event,
+        payload: &[u8],
+        origin: Origin,
+        now: OffsetDateTime,
+    ) -> Outcome {
         let event_id = event.id().to_owned();
         let event_type = event.event_type().clone();
         let disposition = if self.filter.allows(&event_type) {
@@ -277,7 +308,7 @@ impl<H: Handler, D: Mode> Dispatcher<H, D> {
                 event,
                 event_id: &event_id,
                 payload,
-                secret_index,
+                origin,
                 now,
             };
             D::dispose(self, genuine).await

@@ -32,6 +32,11 @@ impl EventFilter {
         }
     }
 
+    /// The patterns, as given.
+    pub(crate) fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
     /// Whether events of this type are handled.
     #[must_use]
     pub(crate) fn allows(&self, event_type: &EventType) -> bool {

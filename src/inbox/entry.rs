@@ -47,11 +47,32 @@ pub struct DeliveryRecord {
     pub received_at: OffsetDateTime,
     /// The status it was answered with.
     pub status: u16,
-    /// `stored` for the first, `duplicate` for a later one.
+    /// `stored` for the delivery that stored the event, `duplicate` for a later one;
+    /// `backfilled` and `backfilled_duplicate` for the same through a backfill (the event
+    /// fetched from Stripe's API, feature `api`).
     pub outcome: String,
-    /// Which of the verifier's secrets signed it (0 for the first).
-    pub secret_index: usize,
+    /// Which of the verifier's secrets signed it (0 for the first); `None` for a backfilled
+    /// event, which was fetched from Stripe with the secret key and carried no signature.
+    pub secret_index: Option<usize>,
 }
+
+impl DeliveryRecord {
+    /// Whether the event came from a backfill (fetched from Stripe's API) rather than a
+    /// signed delivery.
+    #[must_use]
+    pub fn is_backfill(&self) -> bool {
+        self.secret_index.is_none()
+    }
+}
+
+/// The delivery log's outcomes.
+pub(crate) const STORED: &str = "stored";
+pub(crate) const DUPLICATE: &str = "duplicate";
+pub(crate) const BACKFILLED: &str = "backfilled";
+pub(crate) const BACKFILLED_DUPLICATE: &str = "backfilled_duplicate";
+/// The `secret_index` logged for a fetched event (the column predates backfills and is
+/// `NOT NULL`).
+pub(crate) const FETCHED: i64 = -1;
 
 /// One finished run of the handler.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +195,8 @@ pub(crate) async fn read(db: &Db, event_id: &str) -> Result<Option<Entry>, Store
                 received_at: from_micros(at),
                 status: u16::try_from(status).unwrap_or(0),
                 outcome,
-                secret_index: usize::try_from(secret).unwrap_or(usize::MAX),
+                secret_index: (secret != FETCHED)
+                    .then(|| usize::try_from(secret).unwrap_or(usize::MAX)),
             })
             .collect(),
         attempt_log: attempts

@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 use super::db::{micros, Db};
 use super::rejected::Sample;
 use super::Inbox;
-use crate::dispatch::{Dispatcher, Dispose, Disposition, Genuine, Handler};
+use crate::dispatch::{Dispatcher, Dispose, Disposition, Genuine, Handler, Origin};
 use crate::store::StoreError;
 use crate::ErrorKind;
 
@@ -43,7 +43,8 @@ pub(crate) struct Row {
     pub(crate) body: Vec<u8>,
     pub(crate) object_id: Option<String>,
     pub(crate) received_at: i64,
-    pub(crate) secret_index: i64,
+    /// Signed (by which secret) or fetched (a backfill): what its delivery log row says.
+    pub(crate) origin: Origin,
     /// The forwarding targets whose filter takes the event: a forward row each, committed
     /// with the event.
     pub(crate) forwards: Vec<Arc<str>>,
@@ -172,7 +173,7 @@ impl Dispose for Inbox {
                 body: genuine.payload.to_vec(),
                 object_id: event.object_ref().id,
                 received_at: micros(genuine.now),
-                secret_index: i64::try_from(genuine.secret_index).unwrap_or(i64::MAX),
+                origin: genuine.origin,
                 #[cfg(feature = "forward")]
                 forwards: dispatcher.dedup.targets.taking(event.event_type()),
                 #[cfg(not(feature = "forward"))]

@@ -57,6 +57,21 @@ impl Secret {
         self.bytes.starts_with(b"whsec_")
     }
 
+    /// The secret itself, to store it where it belongs (a secret manager, an environment
+    /// variable) after it was created, as
+    /// [`WebhookEndpoint::secret`](crate::api::WebhookEndpoint::secret) gives it. Never log it.
+    ///
+    /// ```
+    /// let secret = stripe_webhooks::Secret::new("whsec_abc123")?;
+    /// assert_eq!(secret.expose_secret(), "whsec_abc123");
+    /// # Ok::<(), stripe_webhooks::Error>(())
+    /// ```
+    #[must_use]
+    pub fn expose_secret(&self) -> &str {
+        // Every constructor takes a `str`.
+        std::str::from_utf8(&self.bytes).unwrap_or_default()
+    }
+
     /// The key bytes, for the HMAC only.
     pub(crate) fn expose(&self) -> &[u8] {
         &self.bytes

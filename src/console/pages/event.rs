@@ -127,7 +127,7 @@ fn render(shared: &Shared, base: &str, entry: &Entry, notice: &Notice) -> Markup
             thead { tr { th scope="col" { "Received" } th.num scope="col" { "HTTP status" } th scope="col" { "Outcome" } th.num scope="col" { "Secret" } } }
             tbody {
                 @for delivery in &entry.deliveries {
-                    tr { td { (when(delivery.received_at)) } td.num { (delivery.status) } td { (delivery.outcome) } td.num { "#" (delivery.secret_index) } }
+                    tr { td { (when(delivery.received_at)) } td.num { (delivery.status) } td { (delivery.outcome) } td.num { @if let Some(index) = delivery.secret_index { "#" (index) } @else { "fetched" } } }
                 }
             }
         }

@@ -12,8 +12,29 @@ use std::collections::BTreeMap;
 use sqlx::QueryBuilder;
 
 use super::{Rejection, Row, Stored, MAX_LOGGED_DELIVERIES, REJECTION_MINUTES};
+use crate::dispatch::Origin;
 use crate::inbox::db::{failed, on_db, Db};
+use crate::inbox::entry::{BACKFILLED, BACKFILLED_DUPLICATE, DUPLICATE, FETCHED, STORED};
 use crate::store::StoreError;
+
+/// A delivery's `outcome` and `secret_index` in the log. A fetched event has no secret: its
+/// index is [`FETCHED`], which no verifier position can be, and its outcome says backfilled.
+fn logged_as(origin: Origin, stored: bool) -> (&'static str, i64) {
+    match origin {
+        Origin::Signed { secret_index } => (
+            if stored { STORED } else { DUPLICATE },
+            i64::try_from(secret_index).unwrap_or(i64::MAX),
+        ),
+        Origin::Fetched => (
+            if stored {
+                BACKFILLED
+            } else {
+                BACKFILLED_DUPLICATE
+            },
+            FETCHED,
+        ),
+    }
+}
 
 /// The deliveries of one event within a batch: the indexes of its rows, in arrival order.
 struct Event<'a> {
@@ -143,13 +164,14 @@ pub(super) async fn commit(
             );
             log.push_values(logged, |mut values, &(index, nth, stored)| {
                 let row = &rows[index];
+                let (outcome, secret_index) = logged_as(row.origin, stored);
                 values
                     .push_bind(row.event_id.as_str())
                     .push_bind(nth)
                     .push_bind(row.received_at)
                     .push("200")
-                    .push_bind(if stored { "stored" } else { "duplicate" })
-                    .push_bind(row.secret_index);
+                    .push_bind(outcome)
+                    .push_bind(secret_index);
             });
             log.build()
                 .execute(&mut *tx)
