@@ -77,8 +77,9 @@ impl Backfill {
         })
     }
 
-    /// Only these types (exact, or `prefix.*`). Without it,
-    /// [`Client::backfill`] asks for the types the dispatcher takes.
+    /// Only these types (exact, or `prefix.*`). Without it, [`Client::backfill`] asks for the
+    /// types the dispatcher takes; with it, what the dispatcher does not take is fetched and
+    /// then [`Ignored`](OutcomeKind::Ignored), as a delivery of it would be.
     pub fn types<I, S>(mut self, types: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -159,26 +160,29 @@ impl Client {
         let window = time::Duration::try_from(backfill.window)
             .map_err(|error| ApiError::InvalidArgument(error.to_string()))?;
         let since = OffsetDateTime::now_utc() - window;
+        // Each event once, however many queries list it: the bound counts distinct events.
+        let mut seen = HashSet::new();
         let mut events = Vec::new();
         for query in backfill.queries(since)? {
-            let left = backfill.max_events.saturating_sub(events.len());
-            let mut page =
-                self.list_events(&query)
-                    .collect(left)
-                    .await
-                    .map_err(|error| match error {
-                        ApiError::TooMany { what, .. } => ApiError::TooMany {
-                            what,
-                            max: backfill.max_events,
-                        },
-                        other => other,
-                    })?;
+            let mut pages = self.list_events(&query);
+            let mut listed = Vec::new();
+            while let Some(page) = pages.next_page().await? {
+                for fetched in page {
+                    if seen.insert(fetched.event().id().to_owned()) {
+                        if seen.len() > backfill.max_events {
+                            return Err(ApiError::TooMany {
+                                what: "events",
+                                max: backfill.max_events,
+                            });
+                        }
+                        listed.push(fetched);
+                    }
+                }
+            }
             // Stripe lists newest first.
-            page.reverse();
-            events.extend(page);
+            listed.reverse();
+            events.extend(listed);
         }
-        let mut seen = HashSet::new();
-        events.retain(|fetched| seen.insert(fetched.event().id().to_owned()));
         // Stable: events of one second keep the order Stripe gave them.
         events.sort_by_key(|fetched| fetched.event().created());
         Ok(events)
@@ -197,9 +201,14 @@ impl Client {
         dispatcher: &Dispatcher<H, D>,
     ) -> Result<BackfillReport, ApiError> {
         let backfill = if backfill.types.is_empty() {
-            backfill
-                .clone()
-                .types(dispatcher.get_enabled_events().iter().cloned())
+            let patterns = dispatcher.get_enabled_events();
+            // A dispatcher that takes nothing would ignore every event: fetch none.
+            if patterns.is_empty() {
+                return Ok(BackfillReport {
+                    outcomes: Vec::new(),
+                });
+            }
+            backfill.clone().types(patterns.iter().cloned())
         } else {
             backfill.clone()
         };

@@ -26,7 +26,8 @@ const MAX_ANSWER: usize = 16 * 1024 * 1024;
 /// Every call sends the key as a bearer token, `Stripe-Version` pinned to the version the
 /// client was built with ([`API_VERSION`](crate::API_VERSION) unless set), and, on a POST, an
 /// idempotency key kept across its retries. Calls are retried as [`RetryPolicy`] says.
-/// Cloning is cheap (the connection pool is shared).
+/// Cloning is cheap (the connection pool is shared). Calls run on Tokio (reqwest's runtime,
+/// and the retries' timer).
 ///
 /// # Examples
 ///
@@ -101,13 +102,19 @@ impl ClientBuilder {
     /// [`ApiError::Config`] for a base URL that does not parse or is not http(s), an API
     /// version a header cannot carry, or an HTTP client that cannot be built.
     pub fn build(self) -> Result<Client, ApiError> {
-        let base = reqwest::Url::parse(&self.base)
+        let mut base = reqwest::Url::parse(&self.base)
             .map_err(|error| ApiError::Config(format!("the base URL `{}`: {error}", self.base)))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
             return Err(ApiError::Config(format!(
                 "the base URL `{}` is not an http(s) URL",
                 self.base
             )));
+        }
+        // A base under a path (a proxy's `https://proxy/stripe`) keeps it: the calls' paths
+        // are joined to it, and a join replaces a last segment without its slash.
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
         }
         if HeaderValue::from_str(&self.version).is_err() || self.version.is_empty() {
             return Err(ApiError::Config(format!(

@@ -34,9 +34,10 @@ pub enum ApiError {
         /// What did not parse.
         reason: String,
     },
-    /// The key cannot be used; says why, never the key.
+    /// The key cannot be used; says why (and which variable it was read from), never the
+    /// key.
     #[error("the Stripe API key cannot be used: {0}")]
-    InvalidKey(&'static str),
+    InvalidKey(String),
     /// The client cannot be built as asked (a base URL that is not http(s), …).
     #[error("the API client cannot be built: {0}")]
     Config(String),

@@ -45,22 +45,20 @@ impl ApiKey {
     pub fn new(key: impl Into<String>) -> Result<ApiKey, ApiError> {
         let key = Zeroizing::new(key.into());
         if key.trim().is_empty() {
-            return Err(ApiError::InvalidKey(
-                "the key is empty (is the variable set?)",
-            ));
+            return Err(invalid("the key is empty (is the variable set?)"));
         }
         if !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ApiError::InvalidKey(
+            return Err(invalid(
                 "the key has whitespace or characters outside printable ASCII",
             ));
         }
         if key.starts_with("pk_") {
-            return Err(ApiError::InvalidKey(
+            return Err(invalid(
                 "a publishable key (pk_) cannot manage endpoints or list events: use a secret key (sk_) or a restricted key (rk_)",
             ));
         }
         if !PREFIXES.iter().any(|prefix| key.starts_with(prefix)) {
-            return Err(ApiError::InvalidKey(
+            return Err(invalid(
                 "a Stripe API key starts with sk_test_, sk_live_, rk_test_ or rk_live_",
             ));
         }
@@ -74,12 +72,13 @@ impl ApiKey {
     /// [`ApiError::InvalidKey`] when the variable is unset or not valid Unicode, or as
     /// [`ApiKey::new`].
     pub fn from_env(name: &str) -> Result<ApiKey, ApiError> {
-        match std::env::var(name) {
-            Ok(key) => ApiKey::new(key),
-            Err(_) => Err(ApiError::InvalidKey(
-                "the environment variable is not set (or not valid Unicode)",
-            )),
-        }
+        let key = std::env::var(name).map_err(|_| {
+            ApiError::InvalidKey(format!("{name} is not set (or not valid Unicode)"))
+        })?;
+        ApiKey::new(key).map_err(|error| match error {
+            ApiError::InvalidKey(reason) => ApiError::InvalidKey(format!("{name}: {reason}")),
+            other => other,
+        })
     }
 
     /// Whether it is a live-mode key (`sk_live_`, `rk_live_`).
@@ -106,6 +105,10 @@ impl ApiKey {
         value.set_sensitive(true);
         value
     }
+}
+
+fn invalid(reason: &str) -> ApiError {
+    ApiError::InvalidKey(reason.to_owned())
 }
 
 impl fmt::Debug for ApiKey {

@@ -13,7 +13,9 @@ use crate::EventType;
 ///
 /// Stripe takes exact event types or `*`; the spec also takes `prefix.*` (as the
 /// dispatcher's filter does) and sends the exact types it selects, from the list this crate
-/// knows ([`EventType::ALL`]).
+/// knows ([`EventType::ALL`], API version [`API_VERSION`](crate::API_VERSION)). An account
+/// on an older version may not know some of them: Stripe then refuses the endpoint with an
+/// error naming `enabled_events`, and exact types are the way to ask for fewer.
 ///
 /// # Examples
 ///
