@@ -21,11 +21,12 @@
 //!   (the retry warnings are captured), and not in a Stripe message that echoes it.
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+mod logs;
+
 use std::collections::HashSet;
 use std::future::Ready;
-use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -33,6 +34,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
+use logs::Captured;
 use serde_json::{json, Value};
 use stripe_webhooks::api::{
     Action, ApiError, ApiKey, Backfill, Client, CreateEndpoint, EndpointSpec, EventQuery,
@@ -1507,59 +1509,6 @@ async fn backfilled_events_the_dispatcher_does_not_take_are_ignored() {
 // ---------------------------------------------------------------------------------------
 // 5. The key shows nowhere
 // ---------------------------------------------------------------------------------------
-
-/// A log sink: everything the subscriber writes, in memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    /// A subscriber that writes everything, at every level, into the returned buffer.
-    fn subscriber() -> (Captured, impl tracing::Subscriber + Send + Sync) {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        (captured, subscriber)
-    }
-
-    /// Captures every event of this thread until the guard is dropped (a current-thread
-    /// runtime's tasks, the server's included, run on it).
-    ///
-    /// While a single dispatcher is registered, tracing-core computes the interest of a
-    /// callsite registered for the first time from the *registering thread's* default
-    /// dispatcher: another test's thread (no subscriber) reaching the retry warning first
-    /// would cache "never" for it, and the warning would be skipped here. A second, no-op
-    /// dispatcher kept for the whole process makes it ask every live dispatcher instead.
-    fn install() -> (Captured, tracing::subscriber::DefaultGuard) {
-        static SECOND: OnceLock<tracing::Dispatch> = OnceLock::new();
-        SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::new()));
-        let (captured, subscriber) = Captured::subscriber();
-        (captured, tracing::subscriber::set_default(subscriber))
-    }
-
-    /// Recomputes every callsite's cached interest now that this test's subscriber exists,
-    /// for a callsite whose registration raced with the subscriber's.
-    fn refresh_interest() {
-        tracing::callsite::rebuild_interest_cache();
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
 
 #[test]
 fn the_key_shows_in_no_debug() {

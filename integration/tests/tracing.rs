@@ -3,44 +3,16 @@
 #![cfg(feature = "tracing")]
 #![allow(clippy::unwrap_used)] // test helpers, like the tests, fail loudly on what they did not expect
 
+mod logs;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
+use logs::Captured;
 use pollster::block_on;
 use stripe_webhooks::dispatch::{Dispatcher, HandlerError};
 use stripe_webhooks::testing::signature_header;
 use stripe_webhooks::{Event, Webhook};
 use support::stores::SettleFails;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    /// A subscriber that writes everything, at every level, into the returned buffer.
-    fn subscriber() -> (Captured, impl tracing::Subscriber) {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        (captured, subscriber)
-    }
-}
 
 #[test]
 fn spans_name_the_event_and_never_the_body_or_secret() {
@@ -64,7 +36,7 @@ fn spans_name_the_event_and_never_the_body_or_secret() {
         block_on(dispatcher.dispatch_at(ok, Some("t=1763856000,v1=00"), now));
     });
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("event_id=\"evt_traced_ok\""), "{log}");
     assert!(log.contains("event_type=\"invoice.paid\""), "{log}");
     assert!(log.contains("outcome=\"handled\""), "{log}");
@@ -91,7 +63,7 @@ fn a_store_error_after_the_handler_is_logged() {
     tracing::subscriber::with_default(subscriber, || {
         block_on(dispatcher.dispatch_at(body, Some(&signature_header(body, SECRET, t)), now));
     });
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(
         log.contains("duplicate store failed after the handler ran"),
         "{log}"
@@ -115,7 +87,7 @@ fn a_blank_secret_beside_another_is_warned_about_without_any_secret() {
         // No blank secret: nothing.
         let _ = Webhook::new("whsec_unit_new").with_secret("whsec_unit_old");
     });
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert_eq!(logs.matches("WARN").count(), 2, "{logs}");
     assert!(logs.contains("secret #1 is empty"), "{logs}");
     assert!(logs.contains("secret #0 is empty"), "{logs}");
