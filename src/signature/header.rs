@@ -17,20 +17,24 @@ pub(crate) const SIGNATURE_LEN: usize = 32;
 const TIMESTAMP_KEY: &str = "t";
 const SIGNATURE_SCHEME: &str = "v1";
 
-/// A header that passed the syntax checks. Signatures that are not 64 hex digits are counted
-/// but kept out of `signatures`: they can never match, and they never cause an error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ParsedHeader {
+/// A header that passed the syntax checks, read in place: the `v1` signatures are decoded
+/// from the header's text when they are compared, so a verification allocates nothing.
+/// Signatures that are not 64 hex digits are counted but never yielded: they can never
+/// match, and they never cause an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ParsedHeader<'a> {
+    header: &'a str,
     pub(crate) timestamp: i64,
-    pub(crate) signatures: Vec<[u8; SIGNATURE_LEN]>,
+    /// `v1` entries that are 64 hex digits.
+    pub(crate) well_formed_signatures: usize,
     pub(crate) malformed_signatures: usize,
 }
 
-impl ParsedHeader {
+impl<'a> ParsedHeader<'a> {
     /// Parses a header value.
     ///
     /// Bounds come first: the length and entry count are checked before anything is decoded.
-    pub(crate) fn parse(header: &str) -> Result<Self, Error> {
+    pub(crate) fn parse(header: &'a str) -> Result<Self, Error> {
         if header.len() > MAX_HEADER_LEN {
             return Err(Error::HeaderTooLong {
                 len: header.len(),
@@ -42,20 +46,15 @@ impl ParsedHeader {
         }
 
         let mut timestamp = None;
-        let mut signatures = Vec::new();
+        let mut well_formed_signatures = 0;
         let mut malformed_signatures = 0;
-        let mut v1_entries = 0;
 
-        for (index, entry) in header.split(',').enumerate() {
+        for (index, (key, value)) in entries(header).enumerate() {
             if index >= MAX_HEADER_ENTRIES {
                 return Err(Error::HeaderTooManyEntries {
                     max: MAX_HEADER_ENTRIES,
                 });
             }
-            // An entry without `=` carries no scheme we know, like an unknown scheme: ignored.
-            let Some((key, value)) = entry.trim().split_once('=') else {
-                continue;
-            };
             match key {
                 TIMESTAMP_KEY => {
                     if timestamp.is_some() {
@@ -64,10 +63,10 @@ impl ParsedHeader {
                     timestamp = Some(parse_timestamp(value)?);
                 }
                 SIGNATURE_SCHEME => {
-                    v1_entries += 1;
-                    match decode_signature(value) {
-                        Some(signature) => signatures.push(signature),
-                        None => malformed_signatures += 1,
+                    if is_signature(value) {
+                        well_formed_signatures += 1;
+                    } else {
+                        malformed_signatures += 1;
                     }
                 }
                 // `v0` (Stripe's test-only scheme) and anything unknown never count: accepting a
@@ -77,15 +76,38 @@ impl ParsedHeader {
         }
 
         let timestamp = timestamp.ok_or(Error::TimestampMissing)?;
-        if v1_entries == 0 {
+        if well_formed_signatures + malformed_signatures == 0 {
             return Err(Error::SignatureMissing);
         }
         Ok(ParsedHeader {
+            header,
             timestamp,
-            signatures,
+            well_formed_signatures,
             malformed_signatures,
         })
     }
+
+    /// The well-formed `v1` signatures, decoded, in header order.
+    pub(crate) fn signatures(&self) -> impl Iterator<Item = [u8; SIGNATURE_LEN]> + 'a {
+        entries(self.header)
+            .take(MAX_HEADER_ENTRIES)
+            .filter(|(key, _)| *key == SIGNATURE_SCHEME)
+            .filter_map(|(_, value)| decode_signature(value))
+    }
+}
+
+/// Every entry as `(key, value)`, whitespace around it trimmed, entries without `=` (no
+/// scheme we know, like an unknown scheme) passed over but counted by position: an entry
+/// without `=` still counts towards [`MAX_HEADER_ENTRIES`].
+fn entries(header: &str) -> impl Iterator<Item = (&str, &str)> {
+    header
+        .split(',')
+        .map(|entry| entry.trim().split_once('=').unwrap_or(("", "")))
+}
+
+/// Whether `value` is 64 hex digits (either case): a signature that could match.
+fn is_signature(value: &str) -> bool {
+    value.len() == 2 * SIGNATURE_LEN && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Unix seconds as ASCII digits only: no sign, no spaces, no `+`, within the range of dates
@@ -114,25 +136,30 @@ mod tests {
 
     #[test]
     fn parses_stripe_documented_header() {
-        let parsed = ParsedHeader::parse(&format!("t=1492774577,v1={SIG},v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39")).unwrap();
+        let header = format!("t=1492774577,v1={SIG},v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39");
+        let parsed = ParsedHeader::parse(&header).unwrap();
         assert_eq!(parsed.timestamp, 1492774577);
-        assert_eq!(parsed.signatures.len(), 1);
-        assert_eq!(hex::encode(parsed.signatures[0]), SIG);
+        let signatures: Vec<_> = parsed.signatures().collect();
+        assert_eq!(signatures.len(), 1);
+        assert_eq!(parsed.well_formed_signatures, 1);
+        assert_eq!(hex::encode(signatures[0]), SIG);
         assert_eq!(parsed.malformed_signatures, 0);
     }
 
     #[test]
     fn entries_in_any_order_and_with_spaces() {
-        let parsed = ParsedHeader::parse(&format!(" v1={SIG} , t=12 ")).unwrap();
+        let header = format!(" v1={SIG} , t=12 ");
+        let parsed = ParsedHeader::parse(&header).unwrap();
         assert_eq!(parsed.timestamp, 12);
-        assert_eq!(parsed.signatures.len(), 1);
+        assert_eq!(parsed.signatures().count(), 1);
     }
 
     #[test]
     fn malformed_v1_is_counted_not_fatal() {
-        let parsed =
-            ParsedHeader::parse(&format!("t=1,v1=,v1=zz,v1={}, v1={SIG}", &SIG[..62])).unwrap();
-        assert_eq!(parsed.signatures.len(), 1);
+        let header = format!("t=1,v1=,v1=zz,v1={}, v1={SIG}", &SIG[..62]);
+        let parsed = ParsedHeader::parse(&header).unwrap();
+        assert_eq!(parsed.signatures().count(), 1);
+        assert_eq!(parsed.well_formed_signatures, 1);
         assert_eq!(parsed.malformed_signatures, 3);
     }
 

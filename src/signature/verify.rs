@@ -266,7 +266,7 @@ impl Webhook {
         let secret_index =
             self.matching_secret(payload, &parsed)
                 .ok_or(Error::SignatureMismatch {
-                    signatures: parsed.signatures.len() + parsed.malformed_signatures,
+                    signatures: parsed.well_formed_signatures + parsed.malformed_signatures,
                     secrets: self.keys.len() - self.blank_secrets(),
                 })?;
         self.check_tolerance(parsed.timestamp, now)?;
@@ -364,8 +364,8 @@ impl Webhook {
             let Some(expected) = key.sign(timestamp, payload) else {
                 continue;
             };
-            for signature in &parsed.signatures {
-                let equal = expected.ct_eq(signature);
+            for signature in parsed.signatures() {
+                let equal = expected.ct_eq(&signature);
                 // Keep the first match: later secrets never overwrite it.
                 matched_index.conditional_assign(&(index as u64), equal & !matched);
                 matched |= equal;
