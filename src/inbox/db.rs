@@ -98,9 +98,12 @@ impl Db {
                     .map_err(|error| unavailable("Postgres", error))?;
                 Ok(Db::Postgres(pool))
             }
+            // A bare path (`/var/lib/events.db`, `events.db`) is the usual slip: say how to write it.
+            "" => Err(StoreError::new(format!(
+                "`{url}` is not an inbox URL: give a URL such as `sqlite://{url}`; this build takes {SCHEMES}"
+            ))),
             _ => Err(StoreError::new(format!(
-                "unsupported inbox URL scheme `{scheme}:`: this build takes {}",
-                SCHEMES
+                "unsupported inbox URL scheme `{scheme}:`: this build takes {SCHEMES}"
             ))),
         }
     }
@@ -172,4 +175,31 @@ pub(crate) fn from_micros(micros: i64) -> OffsetDateTime {
 /// A duration in microseconds, saturating.
 pub(crate) fn duration_micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Db;
+
+    #[test]
+    fn a_bare_path_or_another_scheme_is_refused_with_what_to_write() {
+        let error = pollster::block_on(Db::connect("/var/lib/stripe/events.db"))
+            .err()
+            .expect("a bare path is not a URL");
+        assert!(
+            error
+                .to_string()
+                .contains("give a URL such as `sqlite:///var/lib/stripe/events.db`"),
+            "{error}"
+        );
+        let error = pollster::block_on(Db::connect("mysql://localhost/events"))
+            .err()
+            .expect("no MySQL backend");
+        assert!(
+            error
+                .to_string()
+                .contains("unsupported inbox URL scheme `mysql:`"),
+            "{error}"
+        );
+    }
 }
