@@ -183,18 +183,18 @@ mod tests {
 
     #[test]
     fn a_bare_path_or_another_scheme_is_refused_with_what_to_write() {
-        let error = pollster::block_on(Db::connect("/var/lib/stripe/events.db"))
-            .err()
-            .expect("a bare path is not a URL");
+        let Err(error) = pollster::block_on(Db::connect("/var/lib/stripe/events.db")) else {
+            panic!("a bare path is not a URL");
+        };
         assert!(
             error
                 .to_string()
                 .contains("give a URL such as `sqlite:///var/lib/stripe/events.db`"),
             "{error}"
         );
-        let error = pollster::block_on(Db::connect("mysql://localhost/events"))
-            .err()
-            .expect("no MySQL backend");
+        let Err(error) = pollster::block_on(Db::connect("mysql://localhost/events")) else {
+            panic!("no MySQL backend");
+        };
         assert!(
             error
                 .to_string()
