@@ -131,9 +131,10 @@ fn matches(event_type: &str, pattern: &str) -> bool {
 }
 
 async fn list(State(stripe): State<Stripe>, RawQuery(query): RawQuery) -> Response {
-    let query: BTreeMap<String, String> = url_pairs(query.as_deref().unwrap_or_default())
-        .into_iter()
-        .collect();
+    let query: BTreeMap<String, String> =
+        form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
     stripe.queries.lock().unwrap().push(query.clone());
     let since: i64 = query.get("created[gte]").map_or(0, |v| v.parse().unwrap());
     let failed_only = query.get("delivery_success").map(String::as_str) == Some("false");
@@ -164,41 +165,6 @@ async fn list(State(stripe): State<Stripe>, RawQuery(query): RawQuery) -> Respon
         "data": page,
     });
     axum::Json(body).into_response()
-}
-
-/// `a=b&c%5Bd%5D=e` as pairs, percent-decoded.
-fn url_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
-        .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap()
 }
 
 fn client(address: SocketAddr) -> Client {

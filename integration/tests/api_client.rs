@@ -80,13 +80,8 @@ impl Request {
 
     /// The query's pairs, decoded, in order.
     fn params(&self) -> Vec<(String, String)> {
-        self.query
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| {
-                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                (decode(name), decode(value))
-            })
+        form_urlencoded::parse(self.query.as_bytes())
+            .into_owned()
             .collect()
     }
 
@@ -97,26 +92,6 @@ impl Request {
             .find(|(key, _)| key == name)
             .map(|(_, value)| value)
     }
-}
-
-/// `application/x-www-form-urlencoded` decoding (`+` and `%XX`).
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 3 <= bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-                out.push(u8::from_str_radix(hex, 16).unwrap());
-                i += 2;
-            }
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
 }
 
 /// What the stand-in answers to one request.
