@@ -37,11 +37,9 @@ use crate::EventType;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct EndpointSpec {
-    url: String,
-    patterns: Vec<String>,
-    api_version: Option<String>,
-    description: Option<String>,
-    connect: bool,
+    /// The endpoint to create if there is none, its `enabled_events` the patterns as given
+    /// (expanded when planned).
+    endpoint: CreateEndpoint,
 }
 
 impl EndpointSpec {
@@ -52,11 +50,7 @@ impl EndpointSpec {
         S: Into<String>,
     {
         EndpointSpec {
-            url: url.into(),
-            patterns: patterns.into_iter().map(Into::into).collect(),
-            api_version: None,
-            description: None,
-            connect: false,
+            endpoint: CreateEndpoint::new(url, patterns),
         }
     }
 
@@ -69,26 +63,26 @@ impl EndpointSpec {
     /// Events rendered in this API version. An existing endpoint in another version is a
     /// conflict: Stripe cannot change an endpoint's version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Some(version.into());
+        self.endpoint = self.endpoint.api_version(version);
         self
     }
 
     /// The endpoint's description.
     pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+        self.endpoint = self.endpoint.description(description);
         self
     }
 
     /// A Connect endpoint (the events of connected accounts), when it is created.
     pub fn connect(mut self, connect: bool) -> Self {
-        self.connect = connect;
+        self.endpoint = self.endpoint.connect(connect);
         self
     }
 
     /// The URL.
     #[must_use]
     pub fn url(&self) -> &str {
-        &self.url
+        self.endpoint.url()
     }
 
     /// The exact event types to send, sorted: `["*"]` if any pattern is `*`, else each
@@ -99,16 +93,21 @@ impl EndpointSpec {
     /// [`ApiError::InvalidArgument`] for no pattern at all, or a `prefix.*` that selects no
     /// type this crate knows (a typo, most likely).
     pub fn enabled_events(&self) -> Result<Vec<String>, ApiError> {
-        if self.patterns.is_empty() {
+        if self.endpoint.enabled_events.is_empty() {
             return Err(ApiError::InvalidArgument(
                 "an endpoint needs at least one event type".to_owned(),
             ));
         }
-        if self.patterns.iter().any(|pattern| pattern == "*") {
+        if self
+            .endpoint
+            .enabled_events
+            .iter()
+            .any(|pattern| pattern == "*")
+        {
             return Ok(vec!["*".to_owned()]);
         }
         let mut events = BTreeSet::new();
-        for pattern in &self.patterns {
+        for pattern in &self.endpoint.enabled_events {
             if pattern.ends_with(".*") {
                 let selected: Vec<String> = EventType::ALL
                     .iter()
@@ -140,25 +139,19 @@ impl EndpointSpec {
         let events = self.enabled_events()?;
         let matching: Vec<&WebhookEndpoint> = existing
             .iter()
-            .filter(|endpoint| endpoint.url == self.url)
+            .filter(|endpoint| endpoint.url == self.endpoint.url)
             .collect();
         let action = match matching.as_slice() {
-            [] => {
-                let mut create = CreateEndpoint::new(&self.url, events).connect(self.connect);
-                if let Some(version) = &self.api_version {
-                    create = create.api_version(version);
-                }
-                if let Some(description) = &self.description {
-                    create = create.description(description);
-                }
-                Action::Create(create)
-            }
+            [] => Action::Create(CreateEndpoint {
+                enabled_events: events,
+                ..self.endpoint.clone()
+            }),
             [endpoint] => self.changes(endpoint, &events),
             several => Action::Conflict {
                 reason: format!(
                     "{} endpoints have the URL {}: {}; delete all but one",
                     several.len(),
-                    self.url,
+                    self.endpoint.url,
                     several
                         .iter()
                         .map(|endpoint| endpoint.id.as_str())
@@ -167,11 +160,11 @@ impl EndpointSpec {
                 ),
             },
         };
-        Ok(Plan::new(self.url.clone(), action))
+        Ok(Plan::new(self.endpoint.url.clone(), action))
     }
 
     fn changes(&self, endpoint: &WebhookEndpoint, events: &[String]) -> Action {
-        if let Some(version) = &self.api_version {
+        if let Some(version) = &self.endpoint.api_version {
             if endpoint.api_version.as_deref() != Some(version) {
                 return Action::Conflict {
                     reason: format!(
@@ -194,6 +187,7 @@ impl EndpointSpec {
             update = update.enabled_events(events.iter().cloned());
         }
         let description = self
+            .endpoint
             .description
             .as_ref()
             .filter(|wanted| endpoint.description.as_ref() != Some(*wanted))
