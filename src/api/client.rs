@@ -193,12 +193,27 @@ impl Client {
         path: &str,
         form: &Form,
     ) -> Result<T, ApiError> {
+        self.call_with(method, path, form, |body| {
+            serde_json::from_slice(body).map_err(|error| error.to_string())
+        })
+        .await
+    }
+
+    /// [`call`](Client::call), the answer read by `read`; what it refuses is an
+    /// [`ApiError::Decode`] naming the call, its status and request id.
+    pub(crate) async fn call_with<T>(
+        &self,
+        method: Method,
+        path: &str,
+        form: &Form,
+        read: impl FnOnce(&[u8]) -> Result<T, String>,
+    ) -> Result<T, ApiError> {
         let (status, request_id, body) = self.send(&method, path, form).await?;
-        serde_json::from_slice(&body).map_err(|error| ApiError::Decode {
+        read(&body).map_err(|reason| ApiError::Decode {
             call: format!("{method} {path}"),
             status,
             request_id,
-            reason: error.to_string(),
+            reason,
         })
     }
 

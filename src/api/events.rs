@@ -177,13 +177,11 @@ impl Client {
     /// [`ApiError::Stripe`] with code `resource_missing` if there is none, or as any call.
     pub async fn retrieve_event(&self, id: &str) -> Result<FetchedEvent, ApiError> {
         let path = format!("/v1/events/{}", check_id("event", id)?);
-        let raw: Box<RawValue> = self.call(Method::GET, &path, &Form::new()).await?;
-        FetchedEvent::from_raw(&raw).map_err(|reason| ApiError::Decode {
-            call: format!("GET {path}"),
-            status: 200,
-            request_id: None,
-            reason,
+        self.call_with(Method::GET, &path, &Form::new(), |body| {
+            let raw: &RawValue = serde_json::from_slice(body).map_err(|error| error.to_string())?;
+            FetchedEvent::from_raw(raw)
         })
+        .await
     }
 }
 

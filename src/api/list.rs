@@ -117,33 +117,33 @@ impl<T> Pages<T> {
         if let Some(after) = &self.after {
             query.push("starting_after", after.as_str());
         }
-        let raw: Box<RawValue> = self.client.call(Method::GET, self.path, &query).await?;
-        let decode = |reason: String| ApiError::Decode {
-            call: format!("GET {}", self.path),
-            status: 200,
-            request_id: None,
-            reason,
-        };
-        let page: Page<'_> =
-            serde_json::from_str(raw.get()).map_err(|error| decode(error.to_string()))?;
-        let items = page
-            .data
-            .iter()
-            .map(|raw| (self.item.parse)(raw))
-            .collect::<Result<Vec<T>, String>>()
-            .map_err(decode)?;
+        let (item, after) = (&self.item, self.after.as_deref());
+        // The page is read once, from the answer's bytes: each item is kept as its raw JSON
+        // until `parse` reads it.
+        let (items, has_more) = self
+            .client
+            .call_with(Method::GET, self.path, &query, |body| {
+                let page: Page<'_> =
+                    serde_json::from_slice(body).map_err(|error| error.to_string())?;
+                let items = page
+                    .data
+                    .iter()
+                    .map(|raw| (item.parse)(raw))
+                    .collect::<Result<Vec<T>, String>>()?;
+                if let Some(last) = items.last().map(item.id) {
+                    if after == Some(last) {
+                        return Err(format!("the page after `{last}` ends with `{last}` again"));
+                    }
+                }
+                Ok((items, page.has_more))
+            })
+            .await?;
         match items.last() {
             // A list that says there is more but gives nothing would be asked again forever.
             None => self.done = true,
             Some(last) => {
-                let last = (self.item.id)(last);
-                if self.after.as_deref() == Some(last) {
-                    return Err(decode(format!(
-                        "the page after `{last}` ends with `{last}` again"
-                    )));
-                }
-                self.after = Some(last.to_owned());
-                self.done = !page.has_more;
+                self.after = Some((self.item.id)(last).to_owned());
+                self.done = !has_more;
             }
         }
         Ok((!items.is_empty()).then_some(items))
