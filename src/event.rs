@@ -6,6 +6,8 @@ mod event_type;
 mod object;
 mod object_ref;
 mod one_pass;
+mod raw;
+mod scan;
 mod thin;
 mod wire;
 

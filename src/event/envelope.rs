@@ -17,6 +17,8 @@ use super::wire::{
 };
 use crate::error::Error;
 
+mod fast;
+
 /// A Stripe snapshot event (`"object": "event"`).
 ///
 /// Parsing reads the envelope and keeps `data.object` as its raw JSON text, so code that reads
@@ -146,6 +148,9 @@ impl Event {
     ///   `event` nor absent, a required field is missing, or a known field has the wrong JSON
     ///   type); the reason names the field.
     pub fn from_slice(payload: &[u8]) -> Result<Event, Error> {
+        if let Some(event) = fast::parse(payload) {
+            return Ok(event);
+        }
         match serde_json::from_slice::<Parsed>(payload) {
             Ok(Parsed::Event(event)) => Ok(*event),
             Ok(Parsed::Thin) => Err(Error::ThinEventPayload),

@@ -1,0 +1,240 @@
+//! The envelope read on the scanner ([`crate::event::scan`]): the road every well-formed event
+//! takes, with serde_json's reader ([`super::Parsed`]) behind it for everything else.
+//!
+//! This reader only ever says "here is the event" or "not mine": on anything it does not
+//! expect (an escape in a key or a known string field, a field of the wrong type, a missing or
+//! repeated field, a thin event, bytes that are not JSON) it gives up and the serde reader
+//! decides, with its errors. So where it answers, it gives exactly the `Event` the serde
+//! reader would (integration/tests/envelope_fast_path.rs holds it to that), and it never
+//! makes an error of its own.
+
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+
+use super::{Event, EventData, Request};
+use crate::event::raw::raw_value;
+use crate::event::scan::{literal_end, number_end, skip_ws, string_end, value_end};
+use crate::event::wire::{value, RawFields, Slot, EVENT_OBJECT};
+
+/// The event in `payload`, or `None` for the serde reader to decide.
+pub(super) fn parse(payload: &[u8]) -> Option<Event> {
+    let mut reader = Reader {
+        text: std::str::from_utf8(payload).ok()?,
+        i: 0,
+    };
+    let mut id = None;
+    let mut object = None;
+    let mut event_type = None;
+    let mut created = None;
+    let mut livemode = None;
+    let mut api_version = None;
+    let mut pending_webhooks = None;
+    let mut request = None;
+    let mut account = None;
+    let mut context = None;
+    let mut data = None;
+    let mut extra = RawFields::new();
+
+    reader.open()?;
+    loop {
+        let key = reader.key()?;
+        match key {
+            "id" => once(&mut id, reader.string()?)?,
+            "object" => once(&mut object, reader.string_or_null()?)?,
+            "type" => once(&mut event_type, reader.plain()?.parse().ok()?)?,
+            "created" => once(&mut created, reader.seconds()?)?,
+            "livemode" => once(&mut livemode, reader.bool_or_null()?)?,
+            "api_version" => once(&mut api_version, reader.string_or_null()?)?,
+            "pending_webhooks" => {
+                let raw = reader.raw_or_null()?;
+                if raw.as_ref().is_some_and(|raw| !is_number(raw)) {
+                    return None;
+                }
+                once(&mut pending_webhooks, raw)?;
+            }
+            "request" => once(&mut request, reader.raw_or_null()?)?,
+            "account" => once(&mut account, reader.string_or_null()?)?,
+            "context" => once(&mut context, reader.string_or_null()?)?,
+            "data" => once(&mut data, reader.data()?)?,
+            _ => extra.push((key.to_owned(), reader.raw()?)),
+        }
+        if !reader.more()? {
+            break;
+        }
+    }
+    if skip_ws(reader.bytes(), reader.i) != payload.len() {
+        return None;
+    }
+    if value(&object).is_some_and(|object| object != EVENT_OBJECT) {
+        return None;
+    }
+    let request_info = value(&request).and_then(Request::read);
+    Some(Event {
+        id: id?,
+        object,
+        event_type: event_type?,
+        created: created?,
+        livemode,
+        api_version,
+        pending_webhooks,
+        request,
+        request_info,
+        account,
+        context,
+        data: data?,
+        extra,
+    })
+}
+
+/// Fills a field's slot the first time; a repeated field is the serde reader's to refuse.
+fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    slot.is_none().then(|| *slot = Some(value))
+}
+
+/// Whether a raw JSON value is a number (the scanner checked its grammar).
+fn is_number(raw: &RawValue) -> bool {
+    matches!(raw.get().as_bytes().first(), Some(b'-' | b'0'..=b'9'))
+}
+
+/// A position in a body that is known to be UTF-8.
+struct Reader<'a> {
+    text: &'a str,
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.i).copied()
+    }
+
+    /// `{` (after any whitespace): the start of an object that has at least one key.
+    fn open(&mut self) -> Option<()> {
+        self.i = skip_ws(self.bytes(), self.i);
+        (self.peek()? == b'{').then(|| self.i = skip_ws(self.bytes(), self.i + 1))
+    }
+
+    /// After a member: `true` past a comma (another key follows), `false` past the `}`.
+    fn more(&mut self) -> Option<bool> {
+        self.i = skip_ws(self.bytes(), self.i);
+        let more = match self.peek()? {
+            b',' => true,
+            b'}' => false,
+            _ => return None,
+        };
+        self.i = skip_ws(self.bytes(), self.i + 1);
+        Some(more)
+    }
+
+    /// A string with no escape in it (its text is its content), at the position.
+    fn plain(&mut self) -> Option<&'a str> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let (end, escaped) = string_end(self.bytes(), self.i)?;
+        if escaped {
+            return None;
+        }
+        let content = self.text.get(self.i + 1..end - 1)?;
+        self.i = end;
+        Some(content)
+    }
+
+    /// A key, its colon and the whitespace up to the value.
+    fn key(&mut self) -> Option<&'a str> {
+        let key = self.plain()?;
+        self.i = skip_ws(self.bytes(), self.i);
+        if self.peek()? != b':' {
+            return None;
+        }
+        self.i = skip_ws(self.bytes(), self.i + 1);
+        Some(key)
+    }
+
+    fn null(&mut self) -> Option<()> {
+        self.i = literal_end(self.bytes(), self.i, b"null")?;
+        Some(())
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.plain().map(str::to_owned)
+    }
+
+    fn string_or_null(&mut self) -> Option<Option<String>> {
+        match self.peek()? {
+            b'n' => self.null().map(|()| None),
+            _ => self.string().map(Some),
+        }
+    }
+
+    fn bool_or_null(&mut self) -> Option<Option<bool>> {
+        let (word, value): (&[u8], _) = match self.peek()? {
+            b't' => (b"true", Some(true)),
+            b'f' => (b"false", Some(false)),
+            _ => (b"null", None),
+        };
+        self.i = literal_end(self.bytes(), self.i, word)?;
+        Some(value)
+    }
+
+    /// `created`: an integer number of seconds that `time` can hold (anything else, `1e3`
+    /// and `1.0` included, is the serde reader's to refuse).
+    fn seconds(&mut self) -> Option<OffsetDateTime> {
+        let end = number_end(self.bytes(), self.i)?;
+        let seconds = self.text.get(self.i..end)?.parse::<i64>().ok()?;
+        self.i = end;
+        OffsetDateTime::from_unix_timestamp(seconds).ok()
+    }
+
+    /// Any JSON value, checked and kept as its text.
+    fn raw(&mut self) -> Option<Box<RawValue>> {
+        let end = value_end(self.bytes(), self.i)?;
+        let raw = raw_value(self.text.get(self.i..end)?)?;
+        self.i = end;
+        Some(raw)
+    }
+
+    /// A raw slot's value: `null` is "present as null", as the serde reader keeps it.
+    fn raw_or_null(&mut self) -> Option<Option<Box<RawValue>>> {
+        match self.peek()? {
+            b'n' => self.null().map(|()| None),
+            _ => self.raw().map(Some),
+        }
+    }
+
+    /// `data`: an object with `object`, `previous_attributes` and any other fields.
+    fn data(&mut self) -> Option<EventData> {
+        let mut object: Slot<Box<RawValue>> = None;
+        let mut previous_attributes = None;
+        let mut extra = RawFields::new();
+        if self.peek()? != b'{' {
+            return None;
+        }
+        self.i = skip_ws(self.bytes(), self.i + 1);
+        if self.peek()? == b'}' {
+            self.i += 1;
+        } else {
+            loop {
+                let key = self.key()?;
+                match key {
+                    "object" => once(&mut object, self.raw_or_null()?)?,
+                    "previous_attributes" => {
+                        once(&mut previous_attributes, self.raw_or_null()?)?;
+                    }
+                    _ => extra.push((key.to_owned(), self.raw()?)),
+                }
+                if !self.more()? {
+                    break;
+                }
+            }
+        }
+        Some(EventData {
+            object,
+            previous_attributes,
+            extra,
+        })
+    }
+}
