@@ -949,7 +949,7 @@ fn setup_intent_failed_parses_the_error() {
     assert_eq!(error.network_decline_code.as_deref(), Some("51"));
     assert_eq!(error.payment_method_type.as_deref(), Some("card"));
     assert_eq!(
-        error.payment_method.as_ref().unwrap()["id"],
+        error.payment_method.as_ref().unwrap().id,
         "pm_1SPyBdLkdIwHu7ixD3c2L1n0"
     );
 }

@@ -40,7 +40,7 @@ pub(crate) fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
 
 /// A string token starting at `bytes[i] == b'"'`: the position after its closing quote, and
 /// whether it holds an escape (its content is then not its text).
-#[inline]
+#[inline(always)]
 pub(crate) fn string_end(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
     let mut i = i + 1;
     let mut escaped = false;
@@ -178,7 +178,7 @@ impl Nesting {
 
 /// An object's key starting at `i` (a string), its colon and the whitespace after it: the
 /// position of the value.
-#[inline]
+#[inline(always)]
 fn key_end(bytes: &[u8], i: usize) -> Option<usize> {
     if bytes.get(i) != Some(&b'"') {
         return None;

@@ -150,9 +150,7 @@ impl PaymentFailure {
         let method_email = error
             .payment_method
             .as_ref()
-            .and_then(|method| method.pointer("/billing_details/email"))
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
+            .and_then(|method| method.billing_details.email.clone());
         let customer = customer_of(&intent.customer);
         failure.amount = intent.amount;
         failure.currency = intent.currency;

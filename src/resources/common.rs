@@ -375,7 +375,7 @@ pub struct PaymentError {
     /// The request log in the dashboard.
     pub request_log_url: Option<String>,
     /// The payment method that failed (a full object).
-    pub payment_method: Option<Value>,
+    pub payment_method: Option<Box<super::PaymentMethod>>,
     /// The payment method type, for errors on a specific type.
     pub payment_method_type: Option<String>,
 }

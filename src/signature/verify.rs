@@ -365,7 +365,7 @@ impl Webhook {
                 continue;
             };
             for signature in parsed.signatures() {
-                let equal = expected.ct_eq(&signature);
+                let equal = same_signature(&expected, &signature);
                 // Keep the first match: later secrets never overwrite it.
                 matched_index.conditional_assign(&(index as u64), equal & !matched);
                 matched |= equal;
@@ -420,6 +420,22 @@ fn keyed_mac(secret: &[u8]) -> HmacSha256 {
         Ok(mac) => mac,
         Err(_) => unreachable!("HMAC accepts keys of any length"),
     }
+}
+
+/// Whether two signatures are equal, in time that does not depend on where they differ: the
+/// difference of each 8-byte word is gathered, then compared once (`subtle`'s byte slices
+/// pass every byte through an optimization barrier, which costs more than the rest).
+fn same_signature(a: &[u8; SIGNATURE_LEN], b: &[u8; SIGNATURE_LEN]) -> Choice {
+    let word = |bytes: &[u8]| {
+        let mut word = [0; 8];
+        word.copy_from_slice(bytes);
+        u64::from_ne_bytes(word)
+    };
+    let difference = a
+        .chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .fold(0u64, |difference, (a, b)| difference | (word(a) ^ word(b)));
+    difference.ct_eq(&0)
 }
 
 fn finish(mut mac: HmacSha256, timestamp: &str, payload: &[u8]) -> [u8; SIGNATURE_LEN] {
