@@ -3,7 +3,9 @@
 //! Properties: an event that parses re-serializes to JSON that parses back to the same value
 //! as the input, and to the same event (serializing twice gives the same bytes); its accessors
 //! agree with the JSON; a failure is `Json` exactly when the bytes are not JSON, and
-//! `ThinEventPayload` only for `"object": "v2.core.event"`.
+//! `ThinEventPayload` only for `"object": "v2.core.event"`; and the envelope's fast reader
+//! (the scanner) gives exactly what serde_json's reader gives (`Deserialize for Event` always
+//! takes the serde road), or gives up and lets it decide.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,7 +14,17 @@ use stripe_webhooks::{Error, Event};
 
 fuzz_target!(|data: &[u8]| {
     let value = serde_json::from_slice::<Value>(data).ok();
-    match Event::from_slice(data) {
+    let parsed = Event::from_slice(data);
+    match (&parsed, serde_json::from_slice::<Event>(data)) {
+        (Ok(fast), Ok(reference)) => assert_eq!(
+            serde_json::to_vec(fast).expect("serializes"),
+            serde_json::to_vec(&reference).expect("serializes"),
+            "the fast reader and the serde reader read different events"
+        ),
+        (Err(_), Err(_)) => {}
+        (fast, reference) => panic!("fast reader: {fast:?}, serde reader: {reference:?}"),
+    }
+    match parsed {
         Ok(event) => {
             let bytes = serde_json::to_vec(&event).expect("an event always serializes");
             let again = Event::from_slice(&bytes).expect("a serialized event parses");

@@ -6,8 +6,9 @@
 //! included, since a skipped string is never decoded), on input already known to be UTF-8. It
 //! is faster than serde_json's own skip because it does nothing else: no scratch buffer, no
 //! per-token calls through a `Read` trait, and eight bytes at a time inside strings, where
-//! most of an event's bytes are. `tests/scan.rs` and a property test in the integration
-//! package hold it to serde_json's verdict.
+//! most of an event's bytes are. Its unit tests, the envelope's property test
+//! (`integration/tests/envelope_fast_path.rs`) and the `event_from_slice` fuzz target hold it
+//! to serde_json's verdict.
 
 /// Eight copies of a byte, for comparing eight bytes at once.
 const fn splat(byte: u8) -> u64 {

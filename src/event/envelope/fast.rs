@@ -238,3 +238,79 @@ impl<'a> Reader<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+    use crate::event::Event;
+
+    const FIXTURES: [&str; 4] = [
+        include_str!("../../../tests/fixtures/events/charge.failed.json"),
+        include_str!("../../../tests/fixtures/events/customer.subscription.updated.connect.json"),
+        include_str!("../../../tests/fixtures/events/invoice.payment_failed.basil.json"),
+        include_str!("../../../tests/fixtures/events/payment_intent.payment_failed.json"),
+    ];
+
+    /// The fast reader answers (it does not leave the work to the serde reader), with what the
+    /// serde reader reads.
+    fn answers(body: &str) {
+        let fast = parse(body.as_bytes()).unwrap_or_else(|| panic!("gave up on {body}"));
+        let reference: Event = serde_json::from_str(body).unwrap();
+        assert_eq!(
+            serde_json::to_string(&fast).unwrap(),
+            serde_json::to_string(&reference).unwrap()
+        );
+    }
+
+    #[test]
+    fn answers_for_stripe_events_pretty_or_compact() {
+        for fixture in FIXTURES {
+            answers(fixture);
+            let value: serde_json::Value = serde_json::from_str(fixture).unwrap();
+            answers(&serde_json::to_string(&value).unwrap());
+            answers(&format!(
+                " \r\n\t{}\n\n",
+                serde_json::to_string_pretty(&value).unwrap()
+            ));
+        }
+    }
+
+    #[test]
+    fn answers_for_every_shape_a_genuine_event_takes() {
+        for body in [
+            r#"{"id":"evt_1","type":"charge.failed","created":1,"data":{}}"#,
+            r#"{"id":"evt_1","object":null,"type":"x.y","created":-5,"data":{"object":null}}"#,
+            r#"{"id":"evt_1","type":"a.b","created":0,"livemode":null,"pending_webhooks":null,"request":null,"account":null,"context":null,"api_version":null,"data":{"object":{},"previous_attributes":null}}"#,
+            r#"{"id":"evt_1","type":"a.b","created":1,"pending_webhooks":1e400,"request":"req_1","data":{"object":[1,"\u00e9\ud800"],"x":1,"x":[]},"x":{"y":1.50e3},"x":null}"#,
+            r#"{"data":{"object":{"id":"é ✓ 😀"}},"created":1700000000,"type":"invoice.paid","id":"evt_é"}"#,
+        ] {
+            answers(body);
+        }
+    }
+
+    #[test]
+    fn leaves_the_rest_to_the_serde_reader() {
+        for body in [
+            r#"{"\u0069d":"evt_1","type":"a.b","created":1,"data":{}}"#,
+            r#"{"id":"evt_\u0031","type":"a.b","created":1,"data":{}}"#,
+            r#"{"id":"evt_1","id":"evt_2","type":"a.b","created":1,"data":{}}"#,
+            r#"{"id":"evt_1","type":"a.b","created":1.0,"data":{}}"#,
+            r#"{"id":"evt_1","type":"a.b","created":1e3,"data":{}}"#,
+            r#"{"id":"evt_1","type":"a.b","created":99999999999999999,"data":{}}"#,
+            r#"{"id":"evt_1","type":"a.b","created":1,"data":[]}"#,
+            r#"{"id":"evt_1","type":"a.b","created":1,"pending_webhooks":"1","data":{}}"#,
+            r#"{"id":"evt_1","object":"v2.core.event","type":"a.b","created":1,"data":{}}"#,
+            r#"{"id":"evt_1","type":"a.b","created":1,"data":{}} x"#,
+            r#"{"id":"evt_1","type":"a.b","created":1,"data":{},}"#,
+            r#"{"id":"evt_1","type":"a.b","data":{}}"#,
+            "{}",
+            "[]",
+            "",
+        ] {
+            assert!(parse(body.as_bytes()).is_none(), "{body}");
+        }
+        assert!(
+            parse(b"{\"id\":\"evt_\xff\",\"type\":\"a.b\",\"created\":1,\"data\":{}}").is_none()
+        );
+    }
+}
