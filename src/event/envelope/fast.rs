@@ -181,10 +181,15 @@ impl<'a> Reader<'a> {
     }
 
     /// `created`: an integer number of seconds that `time` can hold (anything else, `1e3`
-    /// and `1.0` included, is the serde reader's to refuse).
+    /// and `1.0` included, is the serde reader's to refuse; so is `-0`, which serde_json
+    /// reads as the float -0.0: found by the property test).
     fn seconds(&mut self) -> Option<OffsetDateTime> {
         let end = number_end(self.bytes(), self.i)?;
-        let seconds = self.text.get(self.i..end)?.parse::<i64>().ok()?;
+        let token = self.text.get(self.i..end)?;
+        if token == "-0" {
+            return None;
+        }
+        let seconds = token.parse::<i64>().ok()?;
         self.i = end;
         OffsetDateTime::from_unix_timestamp(seconds).ok()
     }
@@ -296,6 +301,7 @@ mod tests {
             r#"{"id":"evt_1","id":"evt_2","type":"a.b","created":1,"data":{}}"#,
             r#"{"id":"evt_1","type":"a.b","created":1.0,"data":{}}"#,
             r#"{"id":"evt_1","type":"a.b","created":1e3,"data":{}}"#,
+            r#"{"id":"evt_1","type":"a.b","created":-0,"data":{}}"#,
             r#"{"id":"evt_1","type":"a.b","created":99999999999999999,"data":{}}"#,
             r#"{"id":"evt_1","type":"a.b","created":1,"data":[]}"#,
             r#"{"id":"evt_1","type":"a.b","created":1,"pending_webhooks":"1","data":{}}"#,
