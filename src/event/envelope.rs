@@ -285,7 +285,7 @@ impl Event {
     /// parsing the rest of the object.
     #[must_use]
     pub fn object_ref(&self) -> ObjectRef {
-        serde_json::from_str(self.object_raw().get()).unwrap_or_default()
+        ObjectRef::of(self.object_raw())
     }
 }
 

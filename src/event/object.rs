@@ -74,7 +74,7 @@ macro_rules! event_objects {
 
             /// The lenient identity read, then the typed parse: the reference behaviour.
             fn read_twice(raw: &RawValue) -> Result<EventObject, Error> {
-                let identity: ObjectRef = serde_json::from_str(raw.get()).unwrap_or_default();
+                let identity = ObjectRef::of(raw);
                 match identity.kind.as_deref() {
                     $(Some($object) => parse_as::<resources::$ty>(raw, "")
                         .map(|object| EventObject::$variant(Box::new(object))),)+

@@ -4,7 +4,10 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
+
+use super::scan::Cursor;
 
 /// The identity of the object an event is about: `data.object.id` and `data.object.object`.
 ///
@@ -18,6 +21,40 @@ pub struct ObjectRef {
     pub id: Option<String>,
     /// `data.object.object`, e.g. `payment_intent`.
     pub kind: Option<String>,
+}
+
+impl ObjectRef {
+    /// The identity of a raw object; an empty one for anything that is not a JSON object.
+    ///
+    /// Read on the scanner, which steps over every other value without building it (this
+    /// runs for every delivery an inbox stores); the `Deserialize` impl decides where the
+    /// scanner gives up: an escape in a key or in the strings it keeps, an `id` or `object`
+    /// that is no string.
+    pub(crate) fn of(raw: &RawValue) -> ObjectRef {
+        ObjectRef::scanned(raw.get())
+            .unwrap_or_else(|| serde_json::from_str(raw.get()).unwrap_or_default())
+    }
+
+    fn scanned(text: &str) -> Option<ObjectRef> {
+        let mut identity = ObjectRef::default();
+        let mut cursor = Cursor::new(text);
+        cursor.open()?;
+        if cursor.peek()? == b'}' {
+            return Some(identity);
+        }
+        loop {
+            match cursor.key()? {
+                "id" => identity.id = Some(cursor.plain()?.to_owned()),
+                "object" => identity.kind = Some(cursor.plain()?.to_owned()),
+                _ => {
+                    cursor.value()?;
+                }
+            }
+            if !cursor.more()? {
+                return Some(identity);
+            }
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for ObjectRef {
@@ -60,5 +97,39 @@ fn lenient_string(value: Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::value::RawValue;
+
+    use super::ObjectRef;
+
+    #[test]
+    fn the_scanner_reads_what_the_deserializer_reads() {
+        for json in [
+            r#"{"id":"pi_1","object":"payment_intent","amount":1,"nested":{"id":"x","object":"y"}}"#,
+            r#"{ "object" : "charge" , "id" : "ch_1" }"#,
+            r#"{"id":"a","id":"b","object":"c","object":"d"}"#,
+            r#"{"list":[{"id":"x"}],"id":"ch_é"}"#,
+            r#"{"id":null,"object":7}"#,
+            r#"{"id":"\u0041","object":"x"}"#,
+            r#"{"\u0069d":"ch_1"}"#,
+            r#"{"id":{"deep":[1,2]}}"#,
+            r#"{}"#,
+            r#"[{"id":"x"}]"#,
+            r#""ch_1""#,
+            "null",
+        ] {
+            let raw = RawValue::from_string(json.to_owned()).unwrap();
+            let reference: ObjectRef = serde_json::from_str(json).unwrap_or_default();
+            assert_eq!(ObjectRef::of(&raw), reference, "{json}");
+        }
+        // The common shapes are the scanner's, not left to the deserializer.
+        assert!(
+            ObjectRef::scanned(r#"{"id":"pi_1","object":"payment_intent","n":[{}]}"#).is_some()
+        );
+        assert!(ObjectRef::scanned("{}").is_some());
     }
 }

@@ -249,6 +249,88 @@ pub(crate) fn value_end(bytes: &[u8], mut i: usize) -> Option<usize> {
     }
 }
 
+/// A position in a text, for readers that pick a few fields out of an object and step over
+/// the rest: each step checks what it passes, and `None` means "not what was expected".
+pub(crate) struct Cursor<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(text: &'a str) -> Cursor<'a> {
+        Cursor { text, i: 0 }
+    }
+
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.i).copied()
+    }
+
+    /// `{` (after any whitespace), and the whitespace after it.
+    pub(crate) fn open(&mut self) -> Option<()> {
+        self.i = skip_ws(self.bytes(), self.i);
+        (self.peek()? == b'{').then(|| self.i = skip_ws(self.bytes(), self.i + 1))
+    }
+
+    /// After a member: `true` past a comma (another key follows), `false` past the `}`.
+    pub(crate) fn more(&mut self) -> Option<bool> {
+        self.i = skip_ws(self.bytes(), self.i);
+        let more = match self.peek()? {
+            b',' => true,
+            b'}' => false,
+            _ => return None,
+        };
+        self.i = skip_ws(self.bytes(), self.i + 1);
+        Some(more)
+    }
+
+    /// A string with no escape in it (its text is its content), at the position.
+    pub(crate) fn plain(&mut self) -> Option<&'a str> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let (end, escaped) = string_end(self.bytes(), self.i)?;
+        if escaped {
+            return None;
+        }
+        let content = self.text.get(self.i + 1..end - 1)?;
+        self.i = end;
+        Some(content)
+    }
+
+    /// A key, its colon and the whitespace up to the value.
+    pub(crate) fn key(&mut self) -> Option<&'a str> {
+        let key = self.plain()?;
+        self.i = skip_ws(self.bytes(), self.i);
+        if self.peek()? != b':' {
+            return None;
+        }
+        self.i = skip_ws(self.bytes(), self.i + 1);
+        Some(key)
+    }
+
+    pub(crate) fn null(&mut self) -> Option<()> {
+        self.i = literal_end(self.bytes(), self.i, b"null")?;
+        Some(())
+    }
+
+    /// Any JSON value, checked and stepped over: its text.
+    pub(crate) fn value(&mut self) -> Option<&'a str> {
+        let end = value_end(self.bytes(), self.i)?;
+        let text = self.text.get(self.i..end)?;
+        self.i = end;
+        Some(text)
+    }
+
+    /// Whether only whitespace is left.
+    pub(crate) fn at_end(&self) -> bool {
+        skip_ws(self.bytes(), self.i) == self.text.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,15 +13,12 @@ use time::OffsetDateTime;
 
 use super::{Event, EventData, Request};
 use crate::event::raw::raw_value;
-use crate::event::scan::{literal_end, number_end, skip_ws, string_end, value_end};
+use crate::event::scan::{literal_end, number_end, skip_ws, Cursor};
 use crate::event::wire::{value, RawFields, Slot, EVENT_OBJECT};
 
 /// The event in `payload`, or `None` for the serde reader to decide.
 pub(super) fn parse(payload: &[u8]) -> Option<Event> {
-    let mut reader = Reader {
-        text: std::str::from_utf8(payload).ok()?,
-        i: 0,
-    };
+    let mut reader = Cursor::new(std::str::from_utf8(payload).ok()?);
     let mut id = None;
     let mut object = None;
     let mut event_type = None;
@@ -62,7 +59,7 @@ pub(super) fn parse(payload: &[u8]) -> Option<Event> {
             break;
         }
     }
-    if skip_ws(reader.bytes(), reader.i) != payload.len() {
+    if !reader.at_end() {
         return None;
     }
     if value(&object).is_some_and(|object| object != EVENT_OBJECT) {
@@ -96,69 +93,7 @@ fn is_number(raw: &RawValue) -> bool {
     matches!(raw.get().as_bytes().first(), Some(b'-' | b'0'..=b'9'))
 }
 
-/// A position in a body that is known to be UTF-8.
-struct Reader<'a> {
-    text: &'a str,
-    i: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn bytes(&self) -> &'a [u8] {
-        self.text.as_bytes()
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes().get(self.i).copied()
-    }
-
-    /// `{` (after any whitespace): the start of an object that has at least one key.
-    fn open(&mut self) -> Option<()> {
-        self.i = skip_ws(self.bytes(), self.i);
-        (self.peek()? == b'{').then(|| self.i = skip_ws(self.bytes(), self.i + 1))
-    }
-
-    /// After a member: `true` past a comma (another key follows), `false` past the `}`.
-    fn more(&mut self) -> Option<bool> {
-        self.i = skip_ws(self.bytes(), self.i);
-        let more = match self.peek()? {
-            b',' => true,
-            b'}' => false,
-            _ => return None,
-        };
-        self.i = skip_ws(self.bytes(), self.i + 1);
-        Some(more)
-    }
-
-    /// A string with no escape in it (its text is its content), at the position.
-    fn plain(&mut self) -> Option<&'a str> {
-        if self.peek()? != b'"' {
-            return None;
-        }
-        let (end, escaped) = string_end(self.bytes(), self.i)?;
-        if escaped {
-            return None;
-        }
-        let content = self.text.get(self.i + 1..end - 1)?;
-        self.i = end;
-        Some(content)
-    }
-
-    /// A key, its colon and the whitespace up to the value.
-    fn key(&mut self) -> Option<&'a str> {
-        let key = self.plain()?;
-        self.i = skip_ws(self.bytes(), self.i);
-        if self.peek()? != b':' {
-            return None;
-        }
-        self.i = skip_ws(self.bytes(), self.i + 1);
-        Some(key)
-    }
-
-    fn null(&mut self) -> Option<()> {
-        self.i = literal_end(self.bytes(), self.i, b"null")?;
-        Some(())
-    }
-
+impl Cursor<'_> {
     fn string(&mut self) -> Option<String> {
         self.plain().map(str::to_owned)
     }
@@ -196,10 +131,7 @@ impl<'a> Reader<'a> {
 
     /// Any JSON value, checked and kept as its text.
     fn raw(&mut self) -> Option<Box<RawValue>> {
-        let end = value_end(self.bytes(), self.i)?;
-        let raw = raw_value(self.text.get(self.i..end)?)?;
-        self.i = end;
-        Some(raw)
+        raw_value(self.value()?)
     }
 
     /// A raw slot's value: `null` is "present as null", as the serde reader keeps it.
