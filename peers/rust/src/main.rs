@@ -7,15 +7,15 @@
 
 #[path = "../../../integration/benches/common/events.rs"]
 mod events;
+#[path = "../../../integration/benches/common/floor.rs"]
+mod floor;
 
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::value::RawValue;
 use serde_json::Value;
-use sha2::Sha256;
 use stripe_webhooks::testing::signature_header;
 use stripe_webhooks::Webhook;
 
@@ -46,16 +46,9 @@ fn time(mut call: impl FnMut() -> bool) -> f64 {
     rounds[3]
 }
 
-/// HMAC-SHA256 over `"{t}.{payload}"`, keyed per call, as the floor of every verifier.
+/// HMAC-SHA256 over `"{t}.{payload}"`, keyed per call: the floor of the crate's benches.
 fn hmac_holds(payload: &[u8], header: &str) -> bool {
-    let (t, signature) = header.split_once(",v1=").unwrap_or_default();
-    let mut expected = [0u8; 32];
-    let decoded = hex::decode_to_slice(signature, &mut expected).is_ok();
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET.as_bytes()).expect("any key");
-    mac.update(t.trim_start_matches("t=").as_bytes());
-    mac.update(b".");
-    mac.update(payload);
-    decoded && mac.verify_slice(&expected).is_ok()
+    floor::hmac_floor(SECRET, payload, header)
 }
 
 #[derive(serde::Deserialize)]

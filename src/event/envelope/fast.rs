@@ -11,7 +11,7 @@
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use super::{Event, EventData, Request};
+use super::{is_number, Event, EventData, Request};
 use crate::event::raw::raw_value;
 use crate::event::scan::{literal_end, number_end, skip_ws, Cursor};
 use crate::event::wire::{value, RawFields, Slot, EVENT_OBJECT};
@@ -86,11 +86,6 @@ pub(super) fn parse(payload: &[u8]) -> Option<Event> {
 /// Fills a field's slot the first time; a repeated field is the serde reader's to refuse.
 fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
     slot.is_none().then(|| *slot = Some(value))
-}
-
-/// Whether a raw JSON value is a number (the scanner checked its grammar).
-fn is_number(raw: &RawValue) -> bool {
-    matches!(raw.get().as_bytes().first(), Some(b'-' | b'0'..=b'9'))
 }
 
 impl Cursor<'_> {
