@@ -17,12 +17,14 @@ mv "$out/results.tsv.partial" "$out/results.tsv"
 echo
 # Per payload: each implementation's time and its ratio to the Value floor.
 awk -F'\t' '
-  { t[$1 FS $2] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } impls[$2] = 1 }
   /Value/ { floor[$1] = $3 }
+  { if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } count[$1]++; row[$1, count[$1]] = $2 FS $3 }
   END {
     for (i = 1; i <= n; i++) {
       p = order[i]; print p
-      for (k in t) { split(k, parts, FS); if (parts[1] == p)
-        printf "  %-60s %9.2f us  %5.2fx the Value floor\n", parts[2], t[k], t[k] / floor[p] }
+      for (j = 1; j <= count[p]; j++) {
+        split(row[p, j], parts, FS)
+        printf "  %-60s %9.2f us  %5.2fx the Value floor\n", parts[1], parts[2], parts[2] / floor[p]
+      }
     }
   }' "$out/results.tsv"
