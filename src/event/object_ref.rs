@@ -37,23 +37,17 @@ impl ObjectRef {
 
     fn scanned(text: &str) -> Option<ObjectRef> {
         let mut identity = ObjectRef::default();
-        let mut cursor = Cursor::new(text);
-        cursor.open()?;
-        if cursor.peek()? == b'}' {
-            return Some(identity);
-        }
-        loop {
-            match cursor.key()? {
+        Cursor::new(text).members(|cursor, key| {
+            match key {
                 "id" => identity.id = Some(cursor.plain()?.to_owned()),
                 "object" => identity.kind = Some(cursor.plain()?.to_owned()),
                 _ => {
                     cursor.value()?;
                 }
             }
-            if !cursor.more()? {
-                return Some(identity);
-            }
-        }
+            Some(())
+        })?;
+        Some(identity)
     }
 }
 

@@ -269,22 +269,34 @@ impl<'a> Cursor<'a> {
         self.bytes().get(self.i).copied()
     }
 
-    /// `{` (after any whitespace), and the whitespace after it.
-    pub(crate) fn open(&mut self) -> Option<()> {
+    /// An object (after any whitespace): `each` is given every key in turn, with the cursor at
+    /// its value, and must step over that value; the cursor ends past the `}`.
+    pub(crate) fn members(
+        &mut self,
+        mut each: impl FnMut(&mut Cursor<'a>, &'a str) -> Option<()>,
+    ) -> Option<()> {
         self.i = skip_ws(self.bytes(), self.i);
-        (self.peek()? == b'{').then(|| self.i = skip_ws(self.bytes(), self.i + 1))
-    }
-
-    /// After a member: `true` past a comma (another key follows), `false` past the `}`.
-    pub(crate) fn more(&mut self) -> Option<bool> {
-        self.i = skip_ws(self.bytes(), self.i);
-        let more = match self.peek()? {
-            b',' => true,
-            b'}' => false,
-            _ => return None,
-        };
+        if self.peek()? != b'{' {
+            return None;
+        }
         self.i = skip_ws(self.bytes(), self.i + 1);
-        Some(more)
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.key()?;
+            each(self, key)?;
+            self.i = skip_ws(self.bytes(), self.i);
+            match self.peek()? {
+                b',' => self.i = skip_ws(self.bytes(), self.i + 1),
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
     }
 
     /// A string with no escape in it (its text is its content), at the position.
@@ -302,7 +314,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A key, its colon and the whitespace up to the value.
-    pub(crate) fn key(&mut self) -> Option<&'a str> {
+    fn key(&mut self) -> Option<&'a str> {
         let key = self.plain()?;
         self.i = skip_ws(self.bytes(), self.i);
         if self.peek()? != b':' {

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::{is_number, Event, EventData, Request};
 use crate::event::raw::raw_value;
-use crate::event::scan::{literal_end, number_end, skip_ws, Cursor};
+use crate::event::scan::{literal_end, number_end, Cursor};
 use crate::event::wire::{value, RawFields, Slot, EVENT_OBJECT};
 
 /// The event in `payload`, or `None` for the serde reader to decide.
@@ -32,33 +32,29 @@ pub(super) fn parse(payload: &[u8]) -> Option<Event> {
     let mut data = None;
     let mut extra = RawFields::new();
 
-    reader.open()?;
-    loop {
-        let key = reader.key()?;
-        match key {
-            "id" => once(&mut id, reader.string()?)?,
-            "object" => once(&mut object, reader.string_or_null()?)?,
-            "type" => once(&mut event_type, reader.plain()?.parse().ok()?)?,
-            "created" => once(&mut created, reader.seconds()?)?,
-            "livemode" => once(&mut livemode, reader.bool_or_null()?)?,
-            "api_version" => once(&mut api_version, reader.string_or_null()?)?,
-            "pending_webhooks" => {
-                let raw = reader.raw_or_null()?;
-                if raw.as_ref().is_some_and(|raw| !is_number(raw)) {
-                    return None;
-                }
-                once(&mut pending_webhooks, raw)?;
+    reader.members(|reader, key| match key {
+        "id" => once(&mut id, reader.string()?),
+        "object" => once(&mut object, reader.string_or_null()?),
+        "type" => once(&mut event_type, reader.plain()?.parse().ok()?),
+        "created" => once(&mut created, reader.seconds()?),
+        "livemode" => once(&mut livemode, reader.bool_or_null()?),
+        "api_version" => once(&mut api_version, reader.string_or_null()?),
+        "pending_webhooks" => {
+            let raw = reader.raw_or_null()?;
+            if raw.as_ref().is_some_and(|raw| !is_number(raw)) {
+                return None;
             }
-            "request" => once(&mut request, reader.raw_or_null()?)?,
-            "account" => once(&mut account, reader.string_or_null()?)?,
-            "context" => once(&mut context, reader.string_or_null()?)?,
-            "data" => once(&mut data, reader.data()?)?,
-            _ => extra.push((key.to_owned(), reader.raw()?)),
+            once(&mut pending_webhooks, raw)
         }
-        if !reader.more()? {
-            break;
+        "request" => once(&mut request, reader.raw_or_null()?),
+        "account" => once(&mut account, reader.string_or_null()?),
+        "context" => once(&mut context, reader.string_or_null()?),
+        "data" => once(&mut data, reader.data()?),
+        _ => {
+            extra.push((key.to_owned(), reader.raw()?));
+            Some(())
         }
-    }
+    })?;
     if !reader.at_end() {
         return None;
     }
@@ -142,27 +138,14 @@ impl Cursor<'_> {
         let mut object: Slot<Box<RawValue>> = None;
         let mut previous_attributes = None;
         let mut extra = RawFields::new();
-        if self.peek()? != b'{' {
-            return None;
-        }
-        self.i = skip_ws(self.bytes(), self.i + 1);
-        if self.peek()? == b'}' {
-            self.i += 1;
-        } else {
-            loop {
-                let key = self.key()?;
-                match key {
-                    "object" => once(&mut object, self.raw_or_null()?)?,
-                    "previous_attributes" => {
-                        once(&mut previous_attributes, self.raw_or_null()?)?;
-                    }
-                    _ => extra.push((key.to_owned(), self.raw()?)),
-                }
-                if !self.more()? {
-                    break;
-                }
+        self.members(|cursor, key| match key {
+            "object" => once(&mut object, cursor.raw_or_null()?),
+            "previous_attributes" => once(&mut previous_attributes, cursor.raw_or_null()?),
+            _ => {
+                extra.push((key.to_owned(), cursor.raw()?));
+                Some(())
             }
-        }
+        })?;
         Some(EventData {
             object,
             previous_attributes,
