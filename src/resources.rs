@@ -16,6 +16,8 @@
 //!   [`serde_json::Value`]; each struct's docs name them.
 
 mod common;
+mod generated;
+pub(crate) mod json;
 
 mod charge;
 mod checkout_session;
@@ -36,6 +38,7 @@ pub use checkout_session::*;
 pub use common::*;
 pub use customer::*;
 pub use dispute::*;
+pub use generated::*;
 pub use invoice::*;
 pub use payment_intent::*;
 pub use payment_method::*;

@@ -9,9 +9,14 @@ use super::one_pass::{self, FirstKind};
 use crate::error::Error;
 use crate::resources;
 
-/// Declares `EventObject` from `Variant(Type) => "object string"` lines.
+/// Declares `EventObject` from `Variant(Type) => "object string"` lines, each maybe behind the
+/// feature of its family.
 macro_rules! event_objects {
-    ($($variant:ident($ty:ident) => $object:literal,)+) => {
+    ($($(#[cfg(feature = $feature:literal)])? $variant:ident($($ty:ident)::+) => $object:literal,)+) => {
+        /// Every catalogued `object` string, and whether its family is compiled in.
+        const CATALOG: &[(&str, bool)] = &[$(($object, true $(&& cfg!(feature = $feature))?),)+];
+        const TYPED: [&str; typed_count(CATALOG)] = typed_names(CATALOG);
+
         /// The resource an event is about, typed when this crate knows its `object` string.
         ///
         /// A resource the crate does not type (or one Stripe adds later) is
@@ -33,8 +38,10 @@ macro_rules! event_objects {
         #[non_exhaustive]
         pub enum EventObject {
             $(
-                #[doc = concat!("`\"object\": \"", $object, "\"`: a [`resources::", stringify!($ty), "`].")]
-                $variant(Box<resources::$ty>),
+                $(#[cfg(feature = $feature)])?
+                #[doc = concat!("`\"object\": \"", $object, "\"`: a [`resources::", stringify!($($ty)::+), "`]",
+                    $(" (feature `", $feature, "`)",)? ".")]
+                $variant(Box<resources::$($ty)::+>),
             )+
             /// Any other object (or none), as JSON.
             Unknown(Value),
@@ -42,7 +49,7 @@ macro_rules! event_objects {
 
         impl EventObject {
             /// The `object` strings that get a typed variant, in declaration order.
-            pub const OBJECT_NAMES: &'static [&'static str] = &[$($object,)+];
+            pub const OBJECT_NAMES: &'static [&'static str] = &TYPED;
 
             /// Parses `raw`, choosing the type by its `object` field (a key given twice counts
             /// with its last value, as in [`ObjectRef`]).
@@ -66,7 +73,8 @@ macro_rules! event_objects {
             /// The one-pass read, where it gives what the two-pass one would.
             fn read_once(raw: &RawValue, kind: &str) -> Option<EventObject> {
                 match kind {
-                    $($object => one_pass::read::<resources::$ty>(raw, kind)
+                    $($(#[cfg(feature = $feature)])?
+                    $object => one_pass::read::<resources::$($ty)::+>(raw, kind)
                         .map(|object| EventObject::$variant(Box::new(object))),)+
                     _ => one_pass::read(raw, kind).map(EventObject::Unknown),
                 }
@@ -76,9 +84,21 @@ macro_rules! event_objects {
             fn read_twice(raw: &RawValue) -> Result<EventObject, Error> {
                 let identity = ObjectRef::of(raw);
                 match identity.kind.as_deref() {
-                    $(Some($object) => parse_as::<resources::$ty>(raw, "")
+                    $($(#[cfg(feature = $feature)])?
+                    Some($object) => parse_as::<resources::$($ty)::+>(raw, "")
                         .map(|object| EventObject::$variant(Box::new(object))),)+
                     _ => parse_as(raw, "").map(EventObject::Unknown),
+                }
+            }
+
+            /// The typed view written back as JSON: every member it read, in the described shape
+            /// (for the generated resources, `null` members are left out).
+            #[must_use]
+            pub fn to_value(&self) -> Value {
+                match self {
+                    $($(#[cfg(feature = $feature)])?
+                    EventObject::$variant(object) => serde_json::to_value(object).unwrap_or(Value::Null),)+
+                    EventObject::Unknown(value) => value.clone(),
                 }
             }
 
@@ -86,7 +106,8 @@ macro_rules! event_objects {
             #[must_use]
             pub fn object_name(&self) -> Option<&str> {
                 match self {
-                    $(EventObject::$variant(_) => Some($object),)+
+                    $($(#[cfg(feature = $feature)])?
+                    EventObject::$variant(_) => Some($object),)+
                     EventObject::Unknown(value) => value.get("object").and_then(Value::as_str),
                 }
             }
@@ -94,21 +115,32 @@ macro_rules! event_objects {
     };
 }
 
-event_objects! {
-    Charge(Charge) => "charge",
-    CheckoutSession(CheckoutSession) => "checkout.session",
-    Customer(Customer) => "customer",
-    Dispute(Dispute) => "dispute",
-    Invoice(Invoice) => "invoice",
-    InvoicePayment(InvoicePayment) => "invoice_payment",
-    PaymentIntent(PaymentIntent) => "payment_intent",
-    PaymentMethod(PaymentMethod) => "payment_method",
-    Payout(Payout) => "payout",
-    Price(Price) => "price",
-    Product(Product) => "product",
-    Refund(Refund) => "refund",
-    SetupIntent(SetupIntent) => "setup_intent",
-    Subscription(Subscription) => "subscription",
+// The catalogue itself is generated (tools/typegen): the hand-written resources, then the
+// generated ones, each behind its family's feature.
+include!("catalog.rs");
+
+const fn typed_count(catalog: &[(&str, bool)]) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < catalog.len() {
+        if catalog[i].1 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn typed_names<const N: usize>(catalog: &[(&'static str, bool)]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let (mut i, mut n) = (0, 0);
+    while i < catalog.len() {
+        if catalog[i].1 {
+            names[n] = catalog[i].0;
+            n += 1;
+        }
+        i += 1;
+    }
+    names
 }
 
 /// Reads `raw` as `T`, reporting the field path of the first mismatch.

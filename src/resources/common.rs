@@ -62,6 +62,13 @@ pub enum Expandable<T = Value> {
     Object(Box<T>),
 }
 
+/// An empty id: what a required reference an API version does not send reads as.
+impl<T> Default for Expandable<T> {
+    fn default() -> Self {
+        Expandable::Id(String::new())
+    }
+}
+
 impl<T: HasId> Expandable<T> {
     /// The id, whether or not the object was expanded.
     #[must_use]
