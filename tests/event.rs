@@ -154,13 +154,20 @@ fn object_as_your_own_struct_and_path_errors() {
 
     let bad = br#"{"id":"evt_1","object":"event","type":"payment_intent.created","created":1,"data":{"object":{"id":"pi_1","object":"payment_intent","amount":"lots","last_payment_error":{"code":5}}}}"#;
     let event = Event::from_slice(bad).unwrap();
-    match event.object().unwrap_err() {
+    match event.object_strict().unwrap_err() {
         Error::ObjectShape { path, target, .. } => {
             assert_eq!(&*path, ".amount");
             assert!(target.ends_with("PaymentIntent"), "{target}");
         }
         other => panic!("{other:?}"),
     }
+    // The lenient view sets both mismatches aside and types the rest.
+    let EventObject::PaymentIntent(intent) = event.object().unwrap() else {
+        panic!("a payment intent")
+    };
+    assert_eq!(intent.id, "pi_1");
+    assert_eq!(intent.amount, 0);
+    assert_eq!(intent.last_payment_error.map(|e| e.code), Some(None));
     // The event itself is intact: nothing Stripe sent is lost.
     assert!(event.object_raw().get().contains("\"lots\""));
     let message = event.object_as::<Mine>().unwrap_err().to_string();

@@ -153,8 +153,15 @@ fn numbers_beyond_i64_and_u64() {
     let object = r#"{"id":"pi_1","object":"payment_intent","amount":18446744073709551616123}"#;
     let event = Event::from_slice(event_with_object(object).as_bytes()).unwrap();
     assert_eq!(event.object_raw().get(), object);
-    match event.object() {
+    match event.object_strict() {
         Err(Error::ObjectShape { path, .. }) => assert_eq!(&*path, ".amount"),
+        other => panic!("{other:?}"),
+    }
+    // The lenient view sets the number aside (the raw object above keeps its digits).
+    match event.object() {
+        Ok(EventObject::PaymentIntent(intent)) => {
+            assert_eq!((&*intent.id, intent.amount), ("pi_1", 0))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -179,10 +186,18 @@ fn duplicate_keys() {
     let body = EVENT.replacen('{', r#"{"x":1,"x":2,"#, 1);
     let event = Event::from_slice(body.as_bytes()).unwrap();
     assert_eq!(serde_json::to_value(&event).unwrap()["x"], 2);
-    // Inside a typed resource: an ObjectShape error, not a silent fallback.
+    // Inside a typed resource: an ObjectShape error for the strict view, never a silent
+    // fallback to Unknown; the lenient view reads the last value, as ObjectRef does.
     let object = r#"{"id":"ch_1","object":"charge","amount":1,"amount":2}"#;
     let event = Event::from_slice(event_with_object(object).as_bytes()).unwrap();
-    assert!(matches!(event.object(), Err(Error::ObjectShape { .. })));
+    assert!(matches!(
+        event.object_strict(),
+        Err(Error::ObjectShape { .. })
+    ));
+    match event.object() {
+        Ok(EventObject::Charge(charge)) => assert_eq!(charge.amount, 2),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

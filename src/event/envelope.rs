@@ -263,12 +263,28 @@ impl Event {
     /// The typed resource in `data.object`, picked by its `object` string; a resource this
     /// crate does not type is [`EventObject::Unknown`], never an error.
     ///
+    /// A typed view never fails a genuine event: a member whose JSON type is not the one Stripe
+    /// documents (old test payloads send `"metadata": null`, `"charge": 0`) is set aside, read
+    /// as not sent, and [`object_raw`](Event::object_raw) still holds it;
+    /// [`object_strict`](Event::object_strict) names it instead.
+    ///
     /// # Errors
     ///
-    /// [`Error::ObjectShape`] when a field has a JSON type Stripe documents otherwise; the
-    /// error names the field path, and the event (with `object_raw`) stays intact.
+    /// [`Error::ObjectShape`] only when `data.object` cannot be read as JSON at all (nested
+    /// beyond the depth limit), or has more than 64 members to set aside.
     pub fn object(&self) -> Result<EventObject, Error> {
         EventObject::from_raw(self.object_raw())
+    }
+
+    /// [`object`](Event::object), but the first member of a hand-written resource whose JSON
+    /// type is not the documented one is an error naming its path: what `object()` would set
+    /// aside.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ObjectShape`] naming the field path, the event (with `object_raw`) intact.
+    pub fn object_strict(&self) -> Result<EventObject, Error> {
+        EventObject::from_raw_strict(self.object_raw())
     }
 
     /// `data.object` read as any `T`: one of this crate's resources, or a struct of your own

@@ -54,10 +54,32 @@ macro_rules! event_objects {
             /// Parses `raw`, choosing the type by its `object` field (a key given twice counts
             /// with its last value, as in [`ObjectRef`]).
             ///
+            /// The read is lenient, so that a genuine event never fails its typed view: a member
+            /// whose JSON type is not the described one is set aside (read as not sent: `None`,
+            /// empty, or its default) and the raw object keeps it;
+            /// [`from_raw_strict`](EventObject::from_raw_strict) reports it instead.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::ObjectShape`] only for JSON that is not a readable object at all (nested
+            /// beyond serde_json's depth limit, say), or with more than 64 members set aside.
+            pub fn from_raw(raw: &RawValue) -> Result<EventObject, Error> {
+                EventObject::read(raw, false)
+            }
+
+            /// [`from_raw`](EventObject::from_raw), but a member of a hand-written resource
+            /// whose JSON type is not the documented one is an error naming it (the generated
+            /// resources are always read leniently). For tests and drift checks: it tells what
+            /// `from_raw` would set aside first.
+            ///
             /// # Errors
             ///
             /// [`Error::ObjectShape`] naming the field whose JSON type is not the documented one.
-            pub fn from_raw(raw: &RawValue) -> Result<EventObject, Error> {
+            pub fn from_raw_strict(raw: &RawValue) -> Result<EventObject, Error> {
+                EventObject::read(raw, true)
+            }
+
+            fn read(raw: &RawValue, strict: bool) -> Result<EventObject, Error> {
                 match one_pass::first_kind(raw) {
                     FirstKind::Named(kind) => {
                         if let Some(object) = EventObject::read_once(raw, &kind) {
@@ -67,7 +89,7 @@ macro_rules! event_objects {
                     FirstKind::Absent => return parse_as(raw, "").map(EventObject::Unknown),
                     FirstKind::Unreadable => {}
                 }
-                EventObject::read_twice(raw)
+                EventObject::read_twice(raw, strict)
             }
 
             /// The one-pass read, where it gives what the two-pass one would.
@@ -81,11 +103,11 @@ macro_rules! event_objects {
             }
 
             /// The lenient identity read, then the typed parse: the reference behaviour.
-            fn read_twice(raw: &RawValue) -> Result<EventObject, Error> {
+            fn read_twice(raw: &RawValue, strict: bool) -> Result<EventObject, Error> {
                 let identity = ObjectRef::of(raw);
                 match identity.kind.as_deref() {
                     $($(#[cfg(feature = $feature)])?
-                    Some($object) => parse_as::<resources::$($ty)::+>(raw, "")
+                    Some($object) => parse_typed::<resources::$($ty)::+>(raw, strict)
                         .map(|object| EventObject::$variant(Box::new(object))),)+
                     _ => parse_as(raw, "").map(EventObject::Unknown),
                 }
@@ -156,6 +178,69 @@ pub(crate) fn parse_as<T: DeserializeOwned>(raw: &RawValue, prefix: &str) -> Res
         .map_err(|error| shape_error(error, prefix, std::any::type_name::<T>()))
 }
 
+/// How many mismatched members one object may have set aside before it is an error.
+const MAX_SET_ASIDE: usize = 64;
+
+/// Reads `raw` as a typed resource the lenient way, so that a genuine event never fails its
+/// typed view: a member whose JSON type is not the one the resource describes (Stripe's old
+/// test payloads send `"metadata": null`, `"charge": 0`) is set aside, as if it had not been
+/// sent, and the read tried again. The raw object keeps everything.
+///
+/// The common case is one strict parse; only a mismatch pays for the retries.
+fn parse_typed<T: DeserializeOwned>(raw: &RawValue, strict: bool) -> Result<T, Error> {
+    let first = match parse_as::<T>(raw, "") {
+        Ok(value) => return Ok(value),
+        Err(error) if strict => return Err(error),
+        Err(error) => error,
+    };
+    let Ok(mut value) = serde_json::from_str::<Value>(raw.get()) else {
+        return Err(first);
+    };
+    for _ in 0..MAX_SET_ASIDE {
+        match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(read) => return Ok(read),
+            Err(error) => {
+                if !set_aside(&mut value, error.path()) {
+                    break;
+                }
+            }
+        }
+    }
+    Err(first)
+}
+
+/// Removes the member (or array element) at `path`; false when there is none to remove.
+// Not generic, so it is compiled once rather than once per `T`.
+fn set_aside(value: &mut Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut here = value;
+    for segment in parents {
+        here = match (segment, here) {
+            (Segment::Map { key }, Value::Object(map)) => match map.get_mut(key.as_str()) {
+                Some(next) => next,
+                None => return false,
+            },
+            (Segment::Seq { index }, Value::Array(items)) => match items.get_mut(*index) {
+                Some(next) => next,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (last, here) {
+        (Segment::Map { key }, Value::Object(map)) => map.remove(key.as_str()).is_some(),
+        (Segment::Seq { index }, Value::Array(items)) if *index < items.len() => {
+            items.remove(*index);
+            true
+        }
+        _ => false,
+    }
+}
+
 // Not generic, so it is compiled once rather than once per `T`.
 fn shape_error(
     error: serde_path_to_error::Error<serde_json::Error>,
@@ -186,7 +271,7 @@ mod tests {
     fn same_as_two_passes(json: &str) {
         let raw = RawValue::from_string(json.to_owned()).unwrap();
         let once = format!("{:?}", EventObject::from_raw(&raw));
-        let twice = format!("{:?}", EventObject::read_twice(&raw));
+        let twice = format!("{:?}", EventObject::read_twice(&raw, false));
         assert_eq!(once, twice, "{json}");
     }
 

@@ -30,7 +30,7 @@ fn repeated_object_key_still_gives_the_typed_resource() {
 #[test]
 fn repeated_typed_field_is_a_shape_error_not_unknown() {
     let event = event_with(r#"{"id":"re_1","object":"refund","amount":1,"amount":2}"#);
-    match event.object() {
+    match event.object_strict() {
         Err(Error::ObjectShape { error, .. }) => {
             assert!(
                 error.to_string().contains("duplicate field `amount`"),

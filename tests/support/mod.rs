@@ -121,9 +121,9 @@ pub(crate) fn event_around(event_type: &str, object: &Value) -> Event {
         .expect("a valid event")
 }
 
-/// The path of the `ObjectShape` error that `object()` gives for an event of `event_type` around `object`.
+/// The path of the `ObjectShape` error that `object_strict()` gives (and `object()` sets aside) for an event of `event_type` around `object`.
 pub(crate) fn shape_error_path(event_type: &str, object: &Value) -> String {
-    match event_around(event_type, object).object() {
+    match event_around(event_type, object).object_strict() {
         Err(Error::ObjectShape { path, .. }) => path.into_string(),
         Err(other) => panic!("expected an ObjectShape error, got {other:?}"),
         Ok(parsed) => panic!("expected an ObjectShape error, parsed {parsed:?}"),
