@@ -23,7 +23,10 @@ fn an_old_invoice_with_null_metadata_and_a_numeric_charge_types() {
         panic!("an invoice")
     };
     assert_eq!(invoice.id, "in_1");
-    assert!(invoice.metadata.is_empty(), "a null collection is empty");
+    assert!(
+        invoice.metadata.as_ref().is_none_or(|m| m.is_empty()),
+        "null metadata is none"
+    );
     assert_eq!(invoice.charge, None, "a member of the wrong type is None");
     assert_eq!(invoice.amount_due, 4200);
     assert_eq!(invoice.subscription_id(), Some("sub_1"));
@@ -83,7 +86,7 @@ fn only_json_that_cannot_be_read_at_all_is_an_error() {
     for _ in 0..200 {
         deep = json!([deep]);
     }
-    let object = json!({"id": "ch_1", "object": "charge", "metadata": {"k": "v"}, "x": deep});
+    let object = json!({"id": "ch_1", "object": "charge", "metadata": deep});
     let text = object.to_string();
     let raw = serde_json::value::RawValue::from_string(text).unwrap();
     assert!(matches!(

@@ -149,7 +149,7 @@ fn every_failure() -> (Printed, HashSet<ErrorKind>) {
         webhook
             .verify_and_parse_thin_at(EVENT, &good, at(NOW))
             .map(drop),
-        Event::from_slice(EVENT).unwrap().object().map(drop),
+        Event::from_slice(EVENT).unwrap().object_strict().map(drop),
         ThinEvent::from_slice(b"{\"object\":\"v2.core.event\"}").map(drop),
     ];
     // Errors only the integrations raise, built directly.
