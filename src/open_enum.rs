@@ -7,7 +7,56 @@
 
 /// Declares an open string enum: `Variant => "wire_string",` lines, then `Unknown(String)`.
 macro_rules! open_enum {
+    // With serde: the enums of the hand-written resources, which derive serde.
     (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($variant:ident => $string:literal,)+
+        }
+    ) => {
+        $crate::open_enum::open_enum!(@shape $(#[$meta])* pub enum $name { $($variant => $string,)+ });
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct WireVisitor;
+
+                impl ::serde::de::Visitor<'_> for WireVisitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " string"))
+                    }
+
+                    fn visit_str<E: ::serde::de::Error>(self, s: &str) -> Result<$name, E> {
+                        let Ok(value) = s.parse::<$name>();
+                        Ok(value)
+                    }
+                }
+
+                deserializer.deserialize_str(WireVisitor)
+            }
+        }
+    };
+    // With the generated resources' JSON reading instead (they have no serde derive, so each
+    // enum costs less to compile).
+    (
+        @json
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($variant:ident => $string:literal,)+
+        }
+    ) => {
+        $crate::open_enum::open_enum!(@shape $(#[$meta])* pub enum $name { $($variant => $string,)+ });
+        $crate::resources::json::json_enum!($name);
+    };
+    (
+        @shape
         $(#[$meta:meta])*
         pub enum $name:ident {
             $($variant:ident => $string:literal,)+
@@ -82,32 +131,6 @@ macro_rules! open_enum {
             }
         }
 
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct WireVisitor;
-
-                impl ::serde::de::Visitor<'_> for WireVisitor {
-                    type Value = $name;
-
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(concat!("a ", stringify!($name), " string"))
-                    }
-
-                    fn visit_str<E: ::serde::de::Error>(self, s: &str) -> Result<$name, E> {
-                        let Ok(value) = s.parse::<$name>();
-                        Ok(value)
-                    }
-                }
-
-                deserializer.deserialize_str(WireVisitor)
-            }
-        }
     };
 }
 

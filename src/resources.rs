@@ -38,6 +38,8 @@ pub use checkout_session::*;
 pub use common::*;
 pub use customer::*;
 pub use dispute::*;
+// The family modules (`resources::billing`, …), each behind its feature.
+#[allow(unused_imports, unreachable_pub)]
 pub use generated::*;
 pub use invoice::*;
 pub use payment_intent::*;

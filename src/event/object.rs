@@ -197,7 +197,11 @@ fn parse_typed<T: DeserializeOwned>(raw: &RawValue, strict: bool) -> Result<T, E
         return Err(first);
     };
     for _ in 0..MAX_SET_ASIDE {
-        match serde_path_to_error::deserialize::<_, T>(&value) {
+        // Through text rather than `&Value`, so the resource's `Deserialize` is compiled for
+        // one deserializer (the one `parse_as` already uses), not a second.
+        let text = value.to_string();
+        let mut deserializer = serde_json::Deserializer::from_str(&text);
+        match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
             Ok(read) => return Ok(read),
             Err(error) => {
                 if !set_aside(&mut value, error.path()) {

@@ -30,3 +30,36 @@ pub mod tax;
 pub mod terminal;
 #[cfg(feature = "treasury")]
 pub mod treasury;
+
+// The hand-written resources, as the generated ones read and write them.
+#[cfg(any(
+    feature = "payments",
+    feature = "billing",
+    feature = "connect",
+    feature = "issuing",
+    feature = "treasury",
+    feature = "terminal",
+    feature = "identity",
+    feature = "climate",
+    feature = "financial_connections",
+    feature = "radar",
+    feature = "reporting",
+    feature = "tax",
+    feature = "apps"
+))]
+crate::resources::json::json_via_serde!(
+    Charge => "charge",
+    CheckoutSession => "checkout.session",
+    Customer => "customer",
+    Dispute => "dispute",
+    Invoice => "invoice",
+    InvoicePayment => "invoice_payment",
+    PaymentIntent => "payment_intent",
+    PaymentMethod => "payment_method",
+    Payout => "payout",
+    Price => "price",
+    Product => "product",
+    Refund => "refund",
+    SetupIntent => "setup_intent",
+    Subscription => "subscription",
+);

@@ -14,6 +14,26 @@
 //! matches the description, `to_json(from_json(v)) == v` once `null` members are dropped (an
 //! absent `Option` is not written).
 
+// Only the generated families use this module: with none compiled in, all of it is unused.
+#![cfg_attr(
+    not(any(
+        feature = "payments",
+        feature = "billing",
+        feature = "connect",
+        feature = "issuing",
+        feature = "treasury",
+        feature = "terminal",
+        feature = "identity",
+        feature = "climate",
+        feature = "financial_connections",
+        feature = "radar",
+        feature = "reporting",
+        feature = "tax",
+        feature = "apps"
+    )),
+    allow(dead_code, unused_imports, unused_macros)
+)]
+
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -354,7 +374,6 @@ macro_rules! json_enum {
     };
 }
 
-#[allow(unused_imports)]
 pub(crate) use {json_enum, json_one_of, json_resource, json_struct};
 
 /// The one generic step of a resource's `Deserialize`: `T` is read from a `Value`, so each
@@ -368,23 +387,26 @@ where
     T::from_json(value).ok_or_else(|| serde::de::Error::custom("expected a JSON object"))
 }
 
-/// Hand-written resources inside generated ones: read through their own serde impls (which
+/// Hand-written resources inside generated ones (invoked by `generated.rs`, only when a family
+/// is compiled in): read through their own serde impls (which
 /// the event's typed view already relies on), set aside when they do not fit; written back
 /// with their `object` string, which their structs do not keep.
 macro_rules! json_via_serde {
     ($($name:ident => $object:literal,)+) => {
         $(
-            impl FromJson for super::$name {
-                fn from_json(value: Value) -> Option<Self> {
-                    serde_json::from_value(value).ok()
+            impl $crate::resources::json::FromJson for $crate::resources::$name {
+                // Through text, so the resource's `Deserialize` is compiled for one
+                // deserializer only (an expanded object in a webhook is rare).
+                fn from_json(value: ::serde_json::Value) -> Option<Self> {
+                    ::serde_json::from_str(&value.to_string()).ok()
                 }
             }
 
-            impl ToJson for super::$name {
-                fn to_json(&self) -> Value {
-                    let mut value = serde_json::to_value(self).unwrap_or(Value::Null);
-                    if let Value::Object(map) = &mut value {
-                        map.insert("object".to_owned(), Value::from($object));
+            impl $crate::resources::json::ToJson for $crate::resources::$name {
+                fn to_json(&self) -> ::serde_json::Value {
+                    let mut value = ::serde_json::to_value(self).unwrap_or(::serde_json::Value::Null);
+                    if let ::serde_json::Value::Object(map) = &mut value {
+                        map.insert("object".to_owned(), ::serde_json::Value::from($object));
                     }
                     value
                 }
@@ -393,19 +415,4 @@ macro_rules! json_via_serde {
     };
 }
 
-json_via_serde!(
-    Charge => "charge",
-    CheckoutSession => "checkout.session",
-    Customer => "customer",
-    Dispute => "dispute",
-    Invoice => "invoice",
-    InvoicePayment => "invoice_payment",
-    PaymentIntent => "payment_intent",
-    PaymentMethod => "payment_method",
-    Payout => "payout",
-    Price => "price",
-    Product => "product",
-    Refund => "refund",
-    SetupIntent => "setup_intent",
-    Subscription => "subscription",
-);
+pub(crate) use json_via_serde;

@@ -571,13 +571,13 @@ class Generator:
             seen.add(variant)
             variants.append((variant, str(value)))
         first = inspect_clean(doc).split("\n\n")[0]
-        lines = ["open_enum! {"] + (doc_lines(first, "    ") if first else []) + \
+        lines = ["open_enum! {", "    @json"] + (doc_lines(first, "    ") if first else []) + \
             (["    ///"] if first else []) + \
             ["    /// The documented values, and `Unknown` for any other.",
              f"    pub enum {name} {{"]
         for variant, value in variants:
             lines.append(f"        {variant} => {json.dumps(value)},")
-        lines += ["    }", "}", "", f"json_enum!({name});"]
+        lines += ["    }", "}"]
         self.items.append("\n".join(lines))
         return name
 
@@ -632,7 +632,7 @@ def render(generator):
                     "#[allow(unused_imports)]",
                     "use serde_json::Value;", "",
                     "#[allow(unused_imports)]",
-                    "use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};",
+                    "use crate::resources::json::{json_one_of, json_resource, json_struct};",
                     "#[allow(unused_imports)]",
                     "use crate::resources::{Expandable, List};",
                     "#[allow(unused_imports)]",
@@ -658,6 +658,12 @@ def render(generator):
         if family in by_family:
             lines.append(f"#[cfg(feature = \"{family}\")]")
             lines.append(f"pub mod {family};")
+    families = ", ".join(f'feature = "{f}"' for f in FAMILIES if f in by_family)
+    lines += ["", "// The hand-written resources, as the generated ones read and write them.",
+              f"#[cfg(any({families}))]",
+              "crate::resources::json::json_via_serde!("]
+    lines += [f"    {rust} => {json.dumps(obj)}," for obj, rust in sorted(HAND_WRITTEN.items())]
+    lines.append(");")
     files["../generated.rs"] = "\n".join(lines) + "\n"
     # The event-object catalogue, for EventObject.
     rows = []

@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The distribution channel associated with the app install.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -31,8 +32,6 @@ open_enum! {
         Testing => "testing",
     }
 }
-
-json_enum!(InstallChannel);
 
 /// `Install.ContentSecurityPolicyGranted`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -65,6 +64,7 @@ json_struct!(InstallContentSecurityPolicyPending {
 });
 
 open_enum! {
+    @json
     /// The status of the app install.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -76,8 +76,6 @@ open_enum! {
         Uninstalling => "uninstalling",
     }
 }
-
-json_enum!(InstallStatus);
 
 /// An app install represents a Stripe App that is installed on an account. It reports the permissions,
 /// content security policy entries, and endpoints that the installing account has authorized, along with any

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -65,6 +65,7 @@ json_struct!(CreditBalanceTransactionCreditCreditsApplicationInvoiceVoided {
 });
 
 open_enum! {
+    @json
     /// The type of credit transaction.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -73,8 +74,6 @@ open_enum! {
         CreditsGranted => "credits_granted",
     }
 }
-
-json_enum!(CreditBalanceTransactionCreditType);
 
 /// `CreditBalanceTransaction.Credit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -141,6 +140,7 @@ json_struct!(CreditBalanceTransactionDebitCreditsApplied {
 });
 
 open_enum! {
+    @json
     /// The type of debit transaction.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -150,8 +150,6 @@ open_enum! {
         CreditsVoided => "credits_voided",
     }
 }
-
-json_enum!(CreditBalanceTransactionDebitType);
 
 /// `CreditBalanceTransaction.Debit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -172,6 +170,7 @@ json_struct!(CreditBalanceTransactionDebit {
 });
 
 open_enum! {
+    @json
     /// The type of credit balance transaction (credit or debit).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -180,8 +179,6 @@ open_enum! {
         Debit => "debit",
     }
 }
-
-json_enum!(CreditBalanceTransactionType);
 
 /// A credit balance transaction is a resource representing a transaction (either a credit or a debit) against an existing credit grant.
 ///

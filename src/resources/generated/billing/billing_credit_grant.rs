@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -89,6 +89,7 @@ json_struct!(CreditGrantApplicabilityConfig {
 });
 
 open_enum! {
+    @json
     /// The category of this credit grant. This is for tracking purposes and isn't displayed to the customer.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -97,8 +98,6 @@ open_enum! {
         Promotional => "promotional",
     }
 }
-
-json_enum!(CreditGrantCategory);
 
 /// A credit grant is an API resource that documents the allocation of some billing credits to a customer.
 ///

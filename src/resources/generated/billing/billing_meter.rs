@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -35,6 +35,7 @@ json_struct!(MeterCustomerMapping {
 });
 
 open_enum! {
+    @json
     /// Specifies how events are aggregated.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -44,8 +45,6 @@ open_enum! {
         Sum => "sum",
     }
 }
-
-json_enum!(MeterDefaultAggregationFormula);
 
 /// `Meter.DefaultAggregation`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -60,6 +59,7 @@ json_struct!(MeterDefaultAggregation {
 });
 
 open_enum! {
+    @json
     /// The time window which meter events have been pre-aggregated for, if any.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -69,9 +69,8 @@ open_enum! {
     }
 }
 
-json_enum!(MeterEventTimeWindow);
-
 open_enum! {
+    @json
     /// The meter's status.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -80,8 +79,6 @@ open_enum! {
         Inactive => "inactive",
     }
 }
-
-json_enum!(MeterStatus);
 
 /// `Meter.StatusTransitions`.
 #[derive(Debug, Clone, Default, PartialEq)]

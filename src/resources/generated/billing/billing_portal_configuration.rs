@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -38,6 +38,7 @@ json_struct!(ConfigurationBusinessProfile {
 });
 
 open_enum! {
+    @json
     /// The types of customer updates that are supported. When empty, customers are not updateable.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -50,8 +51,6 @@ open_enum! {
         TaxId => "tax_id",
     }
 }
-
-json_enum!(ConfigurationFeaturesCustomerUpdateAllowedUpdates);
 
 /// `Configuration.Features.CustomerUpdate`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -96,6 +95,7 @@ json_struct!(ConfigurationFeaturesPaymentMethodUpdate {
 });
 
 open_enum! {
+    @json
     /// Which cancellation reasons will be given as options to the customer.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -110,8 +110,6 @@ open_enum! {
         Unused => "unused",
     }
 }
-
-json_enum!(ConfigurationFeaturesSubscriptionCancelCancellationReasonOptions);
 
 /// `Configuration.Features.SubscriptionCancel.CancellationReason`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -132,6 +130,7 @@ json_struct!(ConfigurationFeaturesSubscriptionCancelCancellationReason {
 });
 
 open_enum! {
+    @json
     /// Whether to cancel subscriptions immediately or at the end of the billing period.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -141,9 +140,8 @@ open_enum! {
     }
 }
 
-json_enum!(ConfigurationFeaturesSubscriptionCancelMode);
-
 open_enum! {
+    @json
     /// Whether to create prorations when canceling subscriptions. Possible values are `none` and `create_prorations`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -153,8 +151,6 @@ open_enum! {
         None => "none",
     }
 }
-
-json_enum!(ConfigurationFeaturesSubscriptionCancelProrationBehavior);
 
 /// `Configuration.Features.SubscriptionCancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -178,6 +174,7 @@ json_struct!(ConfigurationFeaturesSubscriptionCancel {
 });
 
 open_enum! {
+    @json
     /// Specifies the pause duration unit. Either `day`, `week`, `month`, or `year`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -188,8 +185,6 @@ open_enum! {
         Year => "year",
     }
 }
-
-json_enum!(ConfigurationFeaturesSubscriptionPauseDurationIntervalOptionsInterval);
 
 /// `Configuration.Features.SubscriptionPause.Duration.IntervalOption`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -207,6 +202,7 @@ json_struct!(ConfigurationFeaturesSubscriptionPauseDurationIntervalOptions {
 });
 
 open_enum! {
+    @json
     /// Whether subscriptions can be paused indefinitely or for a preset duration.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -215,8 +211,6 @@ open_enum! {
         IntervalOptions => "interval_options",
     }
 }
-
-json_enum!(ConfigurationFeaturesSubscriptionPauseDurationType);
 
 /// `Configuration.Features.SubscriptionPause.Duration`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -249,6 +243,7 @@ json_struct!(ConfigurationFeaturesSubscriptionPause {
 });
 
 open_enum! {
+    @json
     /// Determines the value to use for the billing cycle anchor on subscription updates. Valid values are `now` or `unchanged`, and the default value is `unchanged`. Setting the value to `now` resets the subscription's billing cycle anchor to the current time (in UTC). For more information, see the billing cycle [documentation](https://docs.stripe.com/billing/subscriptions/billing-cycle).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -258,9 +253,8 @@ open_enum! {
     }
 }
 
-json_enum!(ConfigurationFeaturesSubscriptionUpdateBillingCycleAnchor);
-
 open_enum! {
+    @json
     /// The types of subscription updates that are supported for items listed in the `products` attribute. When empty, subscriptions are not updateable.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -270,8 +264,6 @@ open_enum! {
         Quantity => "quantity",
     }
 }
-
-json_enum!(ConfigurationFeaturesSubscriptionUpdateDefaultAllowedUpdates);
 
 /// `Configuration.Features.SubscriptionUpdate.Product.AdjustableQuantity`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -310,6 +302,7 @@ json_struct!(ConfigurationFeaturesSubscriptionUpdateProducts {
 });
 
 open_enum! {
+    @json
     /// Determines how to handle prorations resulting from subscription updates. Valid values are `none`, `create_prorations`, and `always_invoice`. Defaults to a value of `none` if you don't set it during creation.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -320,9 +313,8 @@ open_enum! {
     }
 }
 
-json_enum!(ConfigurationFeaturesSubscriptionUpdateProrationBehavior);
-
 open_enum! {
+    @json
     /// The type of condition.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -331,8 +323,6 @@ open_enum! {
         ShorteningInterval => "shortening_interval",
     }
 }
-
-json_enum!(ConfigurationFeaturesSubscriptionUpdateScheduleAtPeriodEndConditionsType);
 
 /// `Configuration.Features.SubscriptionUpdate.ScheduleAtPeriodEnd.Condition`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -359,6 +349,7 @@ json_struct!(ConfigurationFeaturesSubscriptionUpdateScheduleAtPeriodEnd {
 });
 
 open_enum! {
+    @json
     /// Determines how handle updates to trialing subscriptions. Valid values are `end_trial` and `continue_trial`. Defaults to a value of `end_trial` if you don't set it during creation.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -367,8 +358,6 @@ open_enum! {
         EndTrial => "end_trial",
     }
 }
-
-json_enum!(ConfigurationFeaturesSubscriptionUpdateTrialUpdateBehavior);
 
 /// `Configuration.Features.SubscriptionUpdate`.
 #[derive(Debug, Clone, Default, PartialEq)]

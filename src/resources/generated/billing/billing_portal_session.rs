@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -32,6 +32,7 @@ json_struct!(SessionAfterExpirationCustomerLogin {
 });
 
 open_enum! {
+    @json
     /// The behavior to apply when the session expires.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -39,8 +40,6 @@ open_enum! {
         CustomerLogin => "customer_login",
     }
 }
-
-json_enum!(SessionAfterExpirationType);
 
 /// `Session.AfterExpiration`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -82,6 +81,7 @@ json_struct!(SessionFlowAfterCompletionRedirect {
 });
 
 open_enum! {
+    @json
     /// The specified type of behavior after the flow is completed.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -91,8 +91,6 @@ open_enum! {
         Redirect => "redirect",
     }
 }
-
-json_enum!(SessionFlowAfterCompletionType);
 
 /// `Session.Flow.AfterCompletion`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -237,6 +235,7 @@ json_struct!(SessionFlowSubscriptionUpdateConfirm {
 });
 
 open_enum! {
+    @json
     /// Type of flow that the customer will go through.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -249,8 +248,6 @@ open_enum! {
         SubscriptionUpdateConfirm => "subscription_update_confirm",
     }
 }
-
-json_enum!(SessionFlowType);
 
 /// `Session.Flow`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -283,6 +280,7 @@ json_struct!(SessionFlow {
 });
 
 open_enum! {
+    @json
     /// The IETF language tag of the locale Customer Portal is displayed in. If blank or auto, the customer's `preferred_locales` or browser's locale is used.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -336,8 +334,6 @@ open_enum! {
         ZhTW => "zh-TW",
     }
 }
-
-json_enum!(SessionLocale);
 
 /// The Billing customer portal is a Stripe-hosted UI for subscription and
 /// billing management.

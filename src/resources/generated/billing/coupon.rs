@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -44,6 +44,7 @@ json_struct!(CouponCurrencyOptions {
 });
 
 open_enum! {
+    @json
     /// One of `forever`, `once`, or `repeating`. Describes how long a customer who applies this coupon will get the discount.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -53,8 +54,6 @@ open_enum! {
         Repeating => "repeating",
     }
 }
-
-json_enum!(CouponDuration);
 
 /// A coupon contains information about a percent-off or amount-off discount you
 /// might want to apply to a customer. Coupons may be applied to [subscriptions](https://docs.stripe.com/api#subscriptions), [invoices](https://docs.stripe.com/api#invoices),

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -35,6 +35,7 @@ json_struct!(CreditNoteDiscountAmounts {
 });
 
 open_enum! {
+    @json
     /// Type of the pretax credit amount referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -43,8 +44,6 @@ open_enum! {
         Discount => "discount",
     }
 }
-
-json_enum!(CreditNotePretaxCreditAmountsType);
 
 /// `CreditNote.PretaxCreditAmount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -68,6 +67,7 @@ json_struct!(CreditNotePretaxCreditAmounts {
 });
 
 open_enum! {
+    @json
     /// Reason for issuing this credit note, one of `duplicate`, `fraudulent`, `order_change`, or `product_unsatisfactory`
     ///
     /// The documented values, and `Unknown` for any other.
@@ -78,8 +78,6 @@ open_enum! {
         ProductUnsatisfactory => "product_unsatisfactory",
     }
 }
-
-json_enum!(CreditNoteReason);
 
 /// `CreditNote.Refund.PaymentRecordRefund`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -97,6 +95,7 @@ json_struct!(CreditNoteRefundsPaymentRecordRefund {
 });
 
 open_enum! {
+    @json
     /// Type of the refund, one of `refund` or `payment_record_refund`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -105,8 +104,6 @@ open_enum! {
         Refund => "refund",
     }
 }
-
-json_enum!(CreditNoteRefundsType);
 
 /// `CreditNote.Refund`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -130,6 +127,7 @@ json_struct!(CreditNoteRefunds {
 });
 
 open_enum! {
+    @json
     /// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -151,8 +149,6 @@ open_enum! {
         ZeroRated => "zero_rated",
     }
 }
-
-json_enum!(CreditNoteShippingCostTaxesTaxabilityReason);
 
 /// `CreditNote.ShippingCost.Tax`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -202,6 +198,7 @@ json_struct!(CreditNoteShippingCost {
 });
 
 open_enum! {
+    @json
     /// Status of this credit note, one of `issued` or `void`. Learn more about [voiding credit notes](https://docs.stripe.com/billing/invoices/credit-notes#voiding).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -211,9 +208,8 @@ open_enum! {
     }
 }
 
-json_enum!(CreditNoteStatus);
-
 open_enum! {
+    @json
     /// Whether this tax is inclusive or exclusive.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -222,8 +218,6 @@ open_enum! {
         Inclusive => "inclusive",
     }
 }
-
-json_enum!(CreditNoteTotalTaxesTaxBehavior);
 
 /// `CreditNote.TotalTax.TaxRateDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -238,6 +232,7 @@ json_struct!(CreditNoteTotalTaxesTaxRateDetails {
 });
 
 open_enum! {
+    @json
     /// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -260,8 +255,6 @@ open_enum! {
         ZeroRated => "zero_rated",
     }
 }
-
-json_enum!(CreditNoteTotalTaxesTaxabilityReason);
 
 /// `CreditNote.TotalTax`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -291,6 +284,7 @@ json_struct!(CreditNoteTotalTaxes {
 });
 
 open_enum! {
+    @json
     /// Type of this credit note, one of `pre_payment` or `post_payment`. A `pre_payment` credit note means it was issued when the invoice was open. A `post_payment` credit note means it was issued when the invoice was paid.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -300,8 +294,6 @@ open_enum! {
         PrePayment => "pre_payment",
     }
 }
-
-json_enum!(CreditNoteType);
 
 /// Issue a credit note to adjust an invoice's amount after the invoice is finalized.
 ///

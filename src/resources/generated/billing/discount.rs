@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The source type of the discount.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -27,8 +28,6 @@ open_enum! {
         Coupon => "coupon",
     }
 }
-
-json_enum!(DiscountSourceType);
 
 /// `Discount.Source`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Array of field names that can't be modified. Attempting to update a frozen field returns an error.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -30,9 +31,8 @@ open_enum! {
     }
 }
 
-json_enum!(InvoiceItemFrozenFields);
-
 open_enum! {
+    @json
     /// The type of invoicing rule.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -40,8 +40,6 @@ open_enum! {
         DeferUntilCreditedItemsResolved => "defer_until_credited_items_resolved",
     }
 }
-
-json_enum!(InvoiceItemInvoicingRulesType);
 
 /// `InvoiceItem.InvoicingRule`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -149,6 +147,7 @@ json_struct!(InvoiceItemProrationDetailsCreditedItemsInvoiceLineItemDetails {
 });
 
 open_enum! {
+    @json
     /// Whether the credit references a pending invoice item or one or more invoice line items on an invoice.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -157,8 +156,6 @@ open_enum! {
         InvoiceLineItems => "invoice_line_items",
     }
 }
-
-json_enum!(InvoiceItemProrationDetailsCreditedItemsType);
 
 /// `InvoiceItem.ProrationDetails.CreditedItems`.
 #[derive(Debug, Clone, Default, PartialEq)]

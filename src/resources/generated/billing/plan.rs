@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Describes how to compute the price per period. Either `per_unit` or `tiered`. `per_unit` indicates that the fixed amount (specified in `amount`) will be charged per unit in `quantity` (for plans with `usage_type=licensed`), or per unit of total usage (for plans with `usage_type=metered`). `tiered` indicates that the unit pricing will be computed using a tiering strategy as defined using the `tiers` and `tiers_mode` attributes.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -29,9 +30,8 @@ open_enum! {
     }
 }
 
-json_enum!(PlanBillingScheme);
-
 open_enum! {
+    @json
     /// The frequency at which a subscription is billed. One of `day`, `week`, `month` or `year`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -42,8 +42,6 @@ open_enum! {
         Year => "year",
     }
 }
-
-json_enum!(PlanInterval);
 
 /// `Plan.Tier`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -70,6 +68,7 @@ json_struct!(PlanTiers {
 });
 
 open_enum! {
+    @json
     /// Defines if the tiering price should be `graduated` or `volume` based. In `volume`-based tiering, the maximum quantity within a period determines the per unit price. In `graduated` tiering, pricing can change as the quantity grows.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -79,9 +78,8 @@ open_enum! {
     }
 }
 
-json_enum!(PlanTiersMode);
-
 open_enum! {
+    @json
     /// After division, either round the result `up` or `down`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -90,8 +88,6 @@ open_enum! {
         Up => "up",
     }
 }
-
-json_enum!(PlanTransformUsageRound);
 
 /// `Plan.TransformUsage`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -109,6 +105,7 @@ json_struct!(PlanTransformUsage {
 });
 
 open_enum! {
+    @json
     /// Configures how the quantity per period should be determined. Can be either `metered` or `licensed`. `licensed` automatically bills the `quantity` set when adding it to a subscription. `metered` aggregates the total usage based on usage records. Defaults to `licensed`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -117,8 +114,6 @@ open_enum! {
         Metered => "metered",
     }
 }
-
-json_enum!(PlanUsageType);
 
 /// You can now model subscriptions more flexibly using the [Prices API](https://docs.stripe.com/api#prices). It replaces the Plans API and is backwards compatible to simplify your migration.
 ///

@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Type of the account referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -28,8 +29,6 @@ open_enum! {
         SelfValue => "self",
     }
 }
-
-json_enum!(QuoteAutomaticTaxLiabilityType);
 
 /// `Quote.AutomaticTax.Liability`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,6 +46,7 @@ json_struct!(QuoteAutomaticTaxLiability {
 });
 
 open_enum! {
+    @json
     /// The status of the most recent automated tax calculation for this quote.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -56,8 +56,6 @@ open_enum! {
         RequiresLocationInputs => "requires_location_inputs",
     }
 }
-
-json_enum!(QuoteAutomaticTaxStatus);
 
 /// `Quote.AutomaticTax`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -81,6 +79,7 @@ json_struct!(QuoteAutomaticTax {
 });
 
 open_enum! {
+    @json
     /// Either `charge_automatically`, or `send_invoice`. When charging automatically, Stripe will attempt to pay invoices at the end of the subscription cycle or on finalization using the default payment method attached to the subscription or customer. When sending an invoice, Stripe will email your customer an invoice with payment instructions and mark the subscription as `active`. Defaults to `charge_automatically`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -90,9 +89,8 @@ open_enum! {
     }
 }
 
-json_enum!(QuoteCollectionMethod);
-
 open_enum! {
+    @json
     /// The frequency at which a subscription is billed. One of `day`, `week`, `month` or `year`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -103,8 +101,6 @@ open_enum! {
         Year => "year",
     }
 }
-
-json_enum!(QuoteComputedRecurringInterval);
 
 /// `Quote.Computed.Recurring.TotalDetails.Breakdown.Discount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -125,6 +121,7 @@ json_struct!(QuoteComputedRecurringTotalDetailsBreakdownDiscounts {
 });
 
 open_enum! {
+    @json
     /// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -146,8 +143,6 @@ open_enum! {
         ZeroRated => "zero_rated",
     }
 }
-
-json_enum!(QuoteComputedRecurringTotalDetailsBreakdownTaxesTaxabilityReason);
 
 /// `Quote.Computed.Recurring.TotalDetails.Breakdown.Tax`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -251,6 +246,7 @@ json_struct!(QuoteComputedUpfrontTotalDetailsBreakdownDiscounts {
 });
 
 open_enum! {
+    @json
     /// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -272,8 +268,6 @@ open_enum! {
         ZeroRated => "zero_rated",
     }
 }
-
-json_enum!(QuoteComputedUpfrontTotalDetailsBreakdownTaxesTaxabilityReason);
 
 /// `Quote.Computed.Upfront.TotalDetails.Breakdown.Tax`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -401,6 +395,7 @@ json_struct!(QuoteInvoiceSettingsCustomFields {
 });
 
 open_enum! {
+    @json
     /// Type of the account referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -409,8 +404,6 @@ open_enum! {
         SelfValue => "self",
     }
 }
-
-json_enum!(QuoteInvoiceSettingsIssuerType);
 
 /// `Quote.InvoiceSettings.Issuer`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -452,6 +445,7 @@ json_struct!(QuoteInvoiceSettings {
 });
 
 open_enum! {
+    @json
     /// The status of the quote.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -462,8 +456,6 @@ open_enum! {
         Open => "open",
     }
 }
-
-json_enum!(QuoteStatus);
 
 /// `Quote.StatusTransitions`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -484,6 +476,7 @@ json_struct!(QuoteStatusTransitions {
 });
 
 open_enum! {
+    @json
     /// Controls how invoices and invoice items display proration amounts and discount amounts.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -492,8 +485,6 @@ open_enum! {
         Itemized => "itemized",
     }
 }
-
-json_enum!(QuoteSubscriptionDataBillingModeFlexibleProrationDiscounts);
 
 /// `Quote.SubscriptionData.BillingMode.Flexible`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -508,6 +499,7 @@ json_struct!(QuoteSubscriptionDataBillingModeFlexible {
 });
 
 open_enum! {
+    @json
     /// Controls how prorations and invoices for subscriptions are calculated and orchestrated.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -516,8 +508,6 @@ open_enum! {
         Flexible => "flexible",
     }
 }
-
-json_enum!(QuoteSubscriptionDataBillingModeType);
 
 /// `Quote.SubscriptionData.BillingMode`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -577,6 +567,7 @@ json_struct!(QuoteTotalDetailsBreakdownDiscounts {
 });
 
 open_enum! {
+    @json
     /// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -598,8 +589,6 @@ open_enum! {
         ZeroRated => "zero_rated",
     }
 }
-
-json_enum!(QuoteTotalDetailsBreakdownTaxesTaxabilityReason);
 
 /// `Quote.TotalDetails.Breakdown.Tax`.
 #[derive(Debug, Clone, Default, PartialEq)]

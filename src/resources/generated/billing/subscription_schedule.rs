@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Controls how invoices and invoice items display proration amounts and discount amounts.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -28,8 +29,6 @@ open_enum! {
         Itemized => "itemized",
     }
 }
-
-json_enum!(SubscriptionScheduleBillingModeFlexibleProrationDiscounts);
 
 /// `SubscriptionSchedule.BillingMode.Flexible`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -44,6 +43,7 @@ json_struct!(SubscriptionScheduleBillingModeFlexible {
 });
 
 open_enum! {
+    @json
     /// Controls how prorations and invoices for subscriptions are calculated and orchestrated.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -52,8 +52,6 @@ open_enum! {
         Flexible => "flexible",
     }
 }
-
-json_enum!(SubscriptionScheduleBillingModeType);
 
 /// `SubscriptionSchedule.BillingMode`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,6 +87,7 @@ json_struct!(SubscriptionScheduleCurrentPhase {
 });
 
 open_enum! {
+    @json
     /// Type of the account referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -97,8 +96,6 @@ open_enum! {
         SelfValue => "self",
     }
 }
-
-json_enum!(SubscriptionScheduleDefaultSettingsAutomaticTaxLiabilityType);
 
 /// `SubscriptionSchedule.DefaultSettings.AutomaticTax.Liability`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -134,6 +131,7 @@ json_struct!(SubscriptionScheduleDefaultSettingsAutomaticTax {
 });
 
 open_enum! {
+    @json
     /// Possible values are `phase_start` or `automatic`. If `phase_start` then billing cycle anchor of the subscription is set to the start of the phase when entering the phase. If `automatic` then the billing cycle anchor is automatically modified as needed when entering the phase. For more information, see the billing cycle [documentation](https://docs.stripe.com/billing/subscriptions/billing-cycle).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -142,8 +140,6 @@ open_enum! {
         PhaseStart => "phase_start",
     }
 }
-
-json_enum!(SubscriptionScheduleDefaultSettingsBillingCycleAnchor);
 
 /// `SubscriptionSchedule.DefaultSettings.BillingThresholds`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -161,6 +157,7 @@ json_struct!(SubscriptionScheduleDefaultSettingsBillingThresholds {
 });
 
 open_enum! {
+    @json
     /// Either `charge_automatically`, or `send_invoice`. When charging automatically, Stripe will attempt to pay the underlying subscription at the end of each billing cycle using the default source attached to the customer. When sending an invoice, Stripe will email your customer an invoice with payment instructions and mark the subscription as `active`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -169,8 +166,6 @@ open_enum! {
         SendInvoice => "send_invoice",
     }
 }
-
-json_enum!(SubscriptionScheduleDefaultSettingsCollectionMethod);
 
 /// `SubscriptionSchedule.DefaultSettings.InvoiceSettings.CustomField`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -188,6 +183,7 @@ json_struct!(SubscriptionScheduleDefaultSettingsInvoiceSettingsCustomFields {
 });
 
 open_enum! {
+    @json
     /// Type of the account referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -196,8 +192,6 @@ open_enum! {
         SelfValue => "self",
     }
 }
-
-json_enum!(SubscriptionScheduleDefaultSettingsInvoiceSettingsIssuerType);
 
 /// `SubscriptionSchedule.DefaultSettings.InvoiceSettings.Issuer`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -296,6 +290,7 @@ json_struct!(SubscriptionScheduleDefaultSettings {
 });
 
 open_enum! {
+    @json
     /// Behavior of the subscription schedule and underlying subscription when it ends. Possible values are `release` or `cancel` with the default being `release`. `release` will end the subscription schedule and keep the underlying subscription running. `cancel` will end the subscription schedule and cancel the underlying subscription.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -307,9 +302,8 @@ open_enum! {
     }
 }
 
-json_enum!(SubscriptionScheduleEndBehavior);
-
 open_enum! {
+    @json
     /// The type of outstanding usage billing behavior.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -318,8 +312,6 @@ open_enum! {
         PauseAt => "pause_at",
     }
 }
-
-json_enum!(SubscriptionSchedulePauseSchedulesPauseSettingsBillForOutstandingUsageThroughType);
 
 /// `SubscriptionSchedule.PauseSchedule.Pause.Settings.BillFor.OutstandingUsageThrough`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -334,6 +326,7 @@ json_struct!(SubscriptionSchedulePauseSchedulesPauseSettingsBillForOutstandingUs
 });
 
 open_enum! {
+    @json
     /// The type of unused time credit behavior.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -343,8 +336,6 @@ open_enum! {
         PauseAt => "pause_at",
     }
 }
-
-json_enum!(SubscriptionSchedulePauseSchedulesPauseSettingsBillForUnusedTimeFromType);
 
 /// `SubscriptionSchedule.PauseSchedule.Pause.Settings.BillFor.UnusedTimeFrom`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -375,6 +366,7 @@ json_struct!(SubscriptionSchedulePauseSchedulesPauseSettingsBillFor {
 });
 
 open_enum! {
+    @json
     /// Determines how to handle debits and credits when pausing.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -384,9 +376,8 @@ open_enum! {
     }
 }
 
-json_enum!(SubscriptionSchedulePauseSchedulesPauseSettingsInvoicingBehavior);
-
 open_enum! {
+    @json
     /// The type of pause settings.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -394,8 +385,6 @@ open_enum! {
         Subscription => "subscription",
     }
 }
-
-json_enum!(SubscriptionSchedulePauseSchedulesPauseSettingsType);
 
 /// `SubscriptionSchedule.PauseSchedule.Pause.Settings`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -431,6 +420,7 @@ json_struct!(SubscriptionSchedulePauseSchedulesPauseStatusError {
 });
 
 open_enum! {
+    @json
     /// The lifecycle state of the pause operation.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -440,8 +430,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(SubscriptionSchedulePauseSchedulesPauseStatusType);
 
 /// `SubscriptionSchedule.PauseSchedule.Pause.Status`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -477,6 +465,7 @@ json_struct!(SubscriptionSchedulePauseSchedulesPause {
 });
 
 open_enum! {
+    @json
     /// The billing cycle anchor that applies when the subscription is resumed.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -486,9 +475,8 @@ open_enum! {
     }
 }
 
-json_enum!(SubscriptionSchedulePauseSchedulesResumeSettingsBillingCycleAnchor);
-
 open_enum! {
+    @json
     /// Controls whether Stripe attempts payment on the resumption invoice and how that affects the subscription's status.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -498,9 +486,8 @@ open_enum! {
     }
 }
 
-json_enum!(SubscriptionSchedulePauseSchedulesResumeSettingsPaymentBehavior);
-
 open_enum! {
+    @json
     /// Determines how to handle prorations resulting from the billing_cycle_anchor change on resume.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -510,8 +497,6 @@ open_enum! {
         None => "none",
     }
 }
-
-json_enum!(SubscriptionSchedulePauseSchedulesResumeSettingsProrationBehavior);
 
 /// `SubscriptionSchedule.PauseSchedule.Resume.Settings`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -547,6 +532,7 @@ json_struct!(SubscriptionSchedulePauseSchedulesResumeStatusError {
 });
 
 open_enum! {
+    @json
     /// The lifecycle state of the resume operation.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -558,8 +544,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(SubscriptionSchedulePauseSchedulesResumeStatusType);
 
 /// `SubscriptionSchedule.PauseSchedule.Resume.Status`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -631,6 +615,7 @@ json_struct!(SubscriptionSchedulePhasesAddInvoiceItemsDiscounts {
 });
 
 open_enum! {
+    @json
     /// Select how to calculate the end of the invoice item period.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -640,8 +625,6 @@ open_enum! {
         Timestamp => "timestamp",
     }
 }
-
-json_enum!(SubscriptionSchedulePhasesAddInvoiceItemsPeriodEndType);
 
 /// `SubscriptionSchedule.Phase.AddInvoiceItem.Period.End`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -659,6 +642,7 @@ json_struct!(SubscriptionSchedulePhasesAddInvoiceItemsPeriodEnd {
 });
 
 open_enum! {
+    @json
     /// Select how to calculate the start of the invoice item period.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -668,8 +652,6 @@ open_enum! {
         Timestamp => "timestamp",
     }
 }
-
-json_enum!(SubscriptionSchedulePhasesAddInvoiceItemsPeriodStartType);
 
 /// `SubscriptionSchedule.Phase.AddInvoiceItem.Period.Start`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -732,6 +714,7 @@ json_struct!(SubscriptionSchedulePhasesAddInvoiceItems {
 });
 
 open_enum! {
+    @json
     /// Type of the account referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -740,8 +723,6 @@ open_enum! {
         SelfValue => "self",
     }
 }
-
-json_enum!(SubscriptionSchedulePhasesAutomaticTaxLiabilityType);
 
 /// `SubscriptionSchedule.Phase.AutomaticTax.Liability`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -777,6 +758,7 @@ json_struct!(SubscriptionSchedulePhasesAutomaticTax {
 });
 
 open_enum! {
+    @json
     /// Possible values are `phase_start` or `automatic`. If `phase_start` then billing cycle anchor of the subscription is set to the start of the phase when entering the phase. If `automatic` then the billing cycle anchor is automatically modified as needed when entering the phase. For more information, see the billing cycle [documentation](https://docs.stripe.com/billing/subscriptions/billing-cycle).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -785,8 +767,6 @@ open_enum! {
         PhaseStart => "phase_start",
     }
 }
-
-json_enum!(SubscriptionSchedulePhasesBillingCycleAnchor);
 
 /// `SubscriptionSchedule.Phase.BillingThresholds`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -804,6 +784,7 @@ json_struct!(SubscriptionSchedulePhasesBillingThresholds {
 });
 
 open_enum! {
+    @json
     /// Either `charge_automatically`, or `send_invoice`. When charging automatically, Stripe will attempt to pay the underlying subscription at the end of each billing cycle using the default source attached to the customer. When sending an invoice, Stripe will email your customer an invoice with payment instructions and mark the subscription as `active`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -812,8 +793,6 @@ open_enum! {
         SendInvoice => "send_invoice",
     }
 }
-
-json_enum!(SubscriptionSchedulePhasesCollectionMethod);
 
 /// `SubscriptionSchedule.Phase.Discount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -849,6 +828,7 @@ json_struct!(SubscriptionSchedulePhasesInvoiceSettingsCustomFields {
 });
 
 open_enum! {
+    @json
     /// Type of the account referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -857,8 +837,6 @@ open_enum! {
         SelfValue => "self",
     }
 }
-
-json_enum!(SubscriptionSchedulePhasesInvoiceSettingsIssuerType);
 
 /// `SubscriptionSchedule.Phase.InvoiceSettings.Issuer`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -963,6 +941,7 @@ json_struct!(SubscriptionSchedulePhasesItems {
 });
 
 open_enum! {
+    @json
     /// When transitioning phases, controls how prorations are handled (if any). Possible values are `create_prorations`, `none`, and `always_invoice`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -972,8 +951,6 @@ open_enum! {
         None => "none",
     }
 }
-
-json_enum!(SubscriptionSchedulePhasesProrationBehavior);
 
 /// `SubscriptionSchedule.Phase.TransferData`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1063,6 +1040,7 @@ json_struct!(SubscriptionSchedulePhases {
 });
 
 open_enum! {
+    @json
     /// The present status of the subscription schedule. Possible values are `not_started`, `active`, `completed`, `released`, and `canceled`. You can read more about the different states in our [behavior guide](https://docs.stripe.com/billing/subscriptions/subscription-schedules).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1074,8 +1052,6 @@ open_enum! {
         Released => "released",
     }
 }
-
-json_enum!(SubscriptionScheduleStatus);
 
 /// A subscription schedule allows you to create and manage the lifecycle of a subscription by predefining expected changes.
 ///

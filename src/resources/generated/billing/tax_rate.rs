@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -35,6 +35,7 @@ json_struct!(TaxRateFlatAmount {
 });
 
 open_enum! {
+    @json
     /// The level of the jurisdiction that imposes this tax rate. Will be `null` for manually defined tax rates.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -48,9 +49,8 @@ open_enum! {
     }
 }
 
-json_enum!(TaxRateJurisdictionLevel);
-
 open_enum! {
+    @json
     /// Indicates the type of tax rate applied to the taxable amount. This value can be `null` when no tax applies to the location. This field is only present for TaxRates created by Stripe Tax.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -60,9 +60,8 @@ open_enum! {
     }
 }
 
-json_enum!(TaxRateRateType);
-
 open_enum! {
+    @json
     /// The high-level tax type, such as `vat` or `sales_tax`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -97,8 +96,6 @@ open_enum! {
         Vat => "vat",
     }
 }
-
-json_enum!(TaxRateTaxType);
 
 /// Tax rates can be applied to [invoices](https://docs.stripe.com/invoicing/taxes/tax-rates), [subscriptions](https://docs.stripe.com/billing/taxes/tax-rates) and [Checkout Sessions](https://docs.stripe.com/payments/checkout/use-manual-tax-rates) to collect tax.
 ///

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -32,6 +32,7 @@ json_struct!(OrderBeneficiary {
 });
 
 open_enum! {
+    @json
     /// Reason for the cancellation of this order.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -41,8 +42,6 @@ open_enum! {
         Requested => "requested",
     }
 }
-
-json_enum!(OrderCancellationReason);
 
 /// `Order.DeliveryDetail.Location`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -93,6 +92,7 @@ json_struct!(OrderDeliveryDetails {
 });
 
 open_enum! {
+    @json
     /// The current status of this order.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -104,8 +104,6 @@ open_enum! {
         Open => "open",
     }
 }
-
-json_enum!(OrderStatus);
 
 /// Orders represent your intent to purchase a particular Climate product. When you create an order, the
 /// payment is deducted from your merchant balance.

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -38,6 +38,7 @@ json_struct!(AccountBusinessProfileAnnualRevenue {
 });
 
 open_enum! {
+    @json
     /// Whether the business is a minority-owned, women-owned, and/or LGBTQI+ -owned business.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -49,8 +50,6 @@ open_enum! {
         WomenOwnedBusiness => "women_owned_business",
     }
 }
-
-json_enum!(AccountBusinessProfileMinorityOwnedBusinessDesignation);
 
 /// `Account.BusinessProfile.MonthlyEstimatedRevenue`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -144,6 +143,7 @@ json_struct!(AccountBusinessProfile {
 });
 
 open_enum! {
+    @json
     /// The business type.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -155,9 +155,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountBusinessType);
-
 open_enum! {
+    @json
     /// The status of the Canadian pre-authorized debits payments capability of the account, or whether the account can directly process Canadian pre-authorized debits charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -168,9 +167,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesAcssDebitPayments);
-
 open_enum! {
+    @json
     /// The status of the Affirm capability of the account, or whether the account can directly process Affirm charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -181,9 +179,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesAffirmPayments);
-
 open_enum! {
+    @json
     /// The status of the Afterpay Clearpay capability of the account, or whether the account can directly process Afterpay Clearpay charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -194,9 +191,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesAfterpayClearpayPayments);
-
 open_enum! {
+    @json
     /// The status of the Alma capability of the account, or whether the account can directly process Alma payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -207,9 +203,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesAlmaPayments);
-
 open_enum! {
+    @json
     /// The status of the AmazonPay capability of the account, or whether the account can directly process AmazonPay payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -220,9 +215,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesAmazonPayPayments);
-
 open_enum! {
+    @json
     /// The status of the `app_distribution` capability of the account, or whether the platform can distribute apps to other accounts.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -233,9 +227,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesAppDistribution);
-
 open_enum! {
+    @json
     /// The status of the BECS Direct Debit (AU) payments capability of the account, or whether the account can directly process BECS Direct Debit (AU) charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -246,9 +239,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesAuBecsDebitPayments);
-
 open_enum! {
+    @json
     /// The status of the Bacs Direct Debits payments capability of the account, or whether the account can directly process Bacs Direct Debits charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -259,9 +251,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesBacsDebitPayments);
-
 open_enum! {
+    @json
     /// The status of the Bancontact payments capability of the account, or whether the account can directly process Bancontact charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -272,9 +263,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesBancontactPayments);
-
 open_enum! {
+    @json
     /// The status of the customer_balance payments capability of the account, or whether the account can directly process customer_balance charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -285,9 +275,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesBankTransferPayments);
-
 open_enum! {
+    @json
     /// The status of the Billie capability of the account, or whether the account can directly process Billie payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -298,9 +287,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesBilliePayments);
-
 open_enum! {
+    @json
     /// The status of the Bizum capability of the account, or whether the account can directly process Bizum payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -311,9 +299,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesBizumPayments);
-
 open_enum! {
+    @json
     /// The status of the blik payments capability of the account, or whether the account can directly process blik charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -324,9 +311,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesBlikPayments);
-
 open_enum! {
+    @json
     /// The status of the BLIK recurring payments capability of the account, or whether the account can accept recurring and subscription BLIK payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -337,9 +323,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesBlikRecurringPayments);
-
 open_enum! {
+    @json
     /// The status of the boleto payments capability of the account, or whether the account can directly process boleto charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -350,9 +335,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesBoletoPayments);
-
 open_enum! {
+    @json
     /// The status of the card issuing capability of the account, or whether you can use Issuing to distribute funds on cards
     ///
     /// The documented values, and `Unknown` for any other.
@@ -363,9 +347,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesCardIssuing);
-
 open_enum! {
+    @json
     /// The status of the card payments capability of the account, or whether the account can directly process credit and debit card charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -376,9 +359,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesCardPayments);
-
 open_enum! {
+    @json
     /// The status of the Cartes Bancaires payments capability of the account, or whether the account can directly process Cartes Bancaires card charges in EUR currency.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -389,9 +371,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesCartesBancairesPayments);
-
 open_enum! {
+    @json
     /// The status of the Cash App Pay capability of the account, or whether the account can directly process Cash App Pay payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -402,9 +383,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesCashappPayments);
-
 open_enum! {
+    @json
     /// The status of the Crypto capability of the account, or whether the account can directly process Crypto payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -415,9 +395,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesCryptoPayments);
-
 open_enum! {
+    @json
     /// The status of the EPS payments capability of the account, or whether the account can directly process EPS charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -428,9 +407,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesEpsPayments);
-
 open_enum! {
+    @json
     /// The status of the FPX payments capability of the account, or whether the account can directly process FPX charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -441,9 +419,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesFpxPayments);
-
 open_enum! {
+    @json
     /// The status of the GB customer_balance payments (GBP currency) capability of the account, or whether the account can directly process GB customer_balance charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -454,9 +431,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesGbBankTransferPayments);
-
 open_enum! {
+    @json
     /// The status of the giropay payments capability of the account, or whether the account can directly process giropay charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -467,9 +443,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesGiropayPayments);
-
 open_enum! {
+    @json
     /// The status of the GrabPay payments capability of the account, or whether the account can directly process GrabPay charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -480,9 +455,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesGrabpayPayments);
-
 open_enum! {
+    @json
     /// The status of the iDEAL payments capability of the account, or whether the account can directly process iDEAL charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -493,9 +467,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesIdealPayments);
-
 open_enum! {
+    @json
     /// The status of the india_international_payments capability of the account, or whether the account can process international charges (non INR) in India.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -506,9 +479,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesIndiaInternationalPayments);
-
 open_enum! {
+    @json
     /// The status of the JCB payments capability of the account, or whether the account (Japan only) can directly process JCB credit card charges in JPY currency.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -519,9 +491,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesJcbPayments);
-
 open_enum! {
+    @json
     /// The status of the Japanese customer_balance payments (JPY currency) capability of the account, or whether the account can directly process Japanese customer_balance charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -532,9 +503,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesJpBankTransferPayments);
-
 open_enum! {
+    @json
     /// The status of the KakaoPay capability of the account, or whether the account can directly process KakaoPay payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -545,9 +515,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesKakaoPayPayments);
-
 open_enum! {
+    @json
     /// The status of the Klarna payments capability of the account, or whether the account can directly process Klarna charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -558,9 +527,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesKlarnaPayments);
-
 open_enum! {
+    @json
     /// The status of the konbini payments capability of the account, or whether the account can directly process konbini charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -571,9 +539,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesKonbiniPayments);
-
 open_enum! {
+    @json
     /// The status of the KrCard capability of the account, or whether the account can directly process KrCard payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -584,9 +551,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesKrCardPayments);
-
 open_enum! {
+    @json
     /// The status of the legacy payments capability of the account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -597,9 +563,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesLegacyPayments);
-
 open_enum! {
+    @json
     /// The status of the link_payments capability of the account, or whether the account can directly process Link charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -610,9 +575,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesLinkPayments);
-
 open_enum! {
+    @json
     /// The status of the MB WAY payments capability of the account, or whether the account can directly process MB WAY charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -623,9 +587,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesMbWayPayments);
-
 open_enum! {
+    @json
     /// The status of the MobilePay capability of the account, or whether the account can directly process MobilePay charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -636,9 +599,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesMobilepayPayments);
-
 open_enum! {
+    @json
     /// The status of the Multibanco payments capability of the account, or whether the account can directly process Multibanco charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -649,9 +611,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesMultibancoPayments);
-
 open_enum! {
+    @json
     /// The status of the Mexican customer_balance payments (MXN currency) capability of the account, or whether the account can directly process Mexican customer_balance charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -662,9 +623,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesMxBankTransferPayments);
-
 open_enum! {
+    @json
     /// The status of the NaverPay capability of the account, or whether the account can directly process NaverPay payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -675,9 +635,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesNaverPayPayments);
-
 open_enum! {
+    @json
     /// The status of the New Zealand BECS Direct Debit payments capability of the account, or whether the account can directly process New Zealand BECS Direct Debit charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -688,9 +647,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesNzBankAccountBecsDebitPayments);
-
 open_enum! {
+    @json
     /// The status of the OXXO payments capability of the account, or whether the account can directly process OXXO charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -701,9 +659,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesOxxoPayments);
-
 open_enum! {
+    @json
     /// The status of the P24 payments capability of the account, or whether the account can directly process P24 charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -714,9 +671,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesP24Payments);
-
 open_enum! {
+    @json
     /// The status of the pay_by_bank payments capability of the account, or whether the account can directly process pay_by_bank charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -727,9 +683,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesPayByBankPayments);
-
 open_enum! {
+    @json
     /// The status of the Payco capability of the account, or whether the account can directly process Payco payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -740,9 +695,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesPaycoPayments);
-
 open_enum! {
+    @json
     /// The status of the paynow payments capability of the account, or whether the account can directly process paynow charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -753,9 +707,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesPaynowPayments);
-
 open_enum! {
+    @json
     /// The status of the Paypay capability of the account, or whether the account can directly process Paypay payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -766,9 +719,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesPaypayPayments);
-
 open_enum! {
+    @json
     /// The status of the PayTo capability of the account, or whether the account can directly process PayTo charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -779,9 +731,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesPaytoPayments);
-
 open_enum! {
+    @json
     /// The status of the pix payments capability of the account, or whether the account can directly process pix charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -792,9 +743,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesPixPayments);
-
 open_enum! {
+    @json
     /// The status of the promptpay payments capability of the account, or whether the account can directly process promptpay charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -805,9 +755,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesPromptpayPayments);
-
 open_enum! {
+    @json
     /// The status of the RevolutPay capability of the account, or whether the account can directly process RevolutPay payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -818,9 +767,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesRevolutPayPayments);
-
 open_enum! {
+    @json
     /// The status of the SamsungPay capability of the account, or whether the account can directly process SamsungPay payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -831,9 +779,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesSamsungPayPayments);
-
 open_enum! {
+    @json
     /// The status of the Satispay capability of the account, or whether the account can directly process Satispay payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -844,9 +791,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesSatispayPayments);
-
 open_enum! {
+    @json
     /// The status of the Scalapay capability of the account, or whether the account can directly process Scalapay payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -857,9 +803,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesScalapayPayments);
-
 open_enum! {
+    @json
     /// The status of the SEPA customer_balance payments (EUR currency) capability of the account, or whether the account can directly process SEPA customer_balance charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -870,9 +815,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesSepaBankTransferPayments);
-
 open_enum! {
+    @json
     /// The status of the SEPA Direct Debits payments capability of the account, or whether the account can directly process SEPA Direct Debits charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -883,9 +827,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesSepaDebitPayments);
-
 open_enum! {
+    @json
     /// The status of the SeQura capability of the account, or whether the account can directly process SeQura payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -896,9 +839,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesSequraPayments);
-
 open_enum! {
+    @json
     /// The status of the Sofort payments capability of the account, or whether the account can directly process Sofort charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -909,9 +851,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesSofortPayments);
-
 open_enum! {
+    @json
     /// The status of the Sunbit capability of the account, or whether the account can directly process Sunbit payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -922,9 +863,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesSunbitPayments);
-
 open_enum! {
+    @json
     /// The status of the Swish capability of the account, or whether the account can directly process Swish payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -935,9 +875,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesSwishPayments);
-
 open_enum! {
+    @json
     /// The status of the tax reporting 1099-K (US) capability of the account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -948,9 +887,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesTaxReportingUs1099K);
-
 open_enum! {
+    @json
     /// The status of the tax reporting 1099-MISC (US) capability of the account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -961,9 +899,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesTaxReportingUs1099Misc);
-
 open_enum! {
+    @json
     /// The status of the transfers capability of the account, or whether your platform can transfer funds to the account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -974,9 +911,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesTransfers);
-
 open_enum! {
+    @json
     /// The status of the banking capability, or whether the account can have bank accounts.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -987,9 +923,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesTreasury);
-
 open_enum! {
+    @json
     /// The status of the TWINT capability of the account, or whether the account can directly process TWINT charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1000,9 +935,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesTwintPayments);
-
 open_enum! {
+    @json
     /// The status of the upi payments capability of the account, or whether the account can directly process upi charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1013,9 +947,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesUpiPayments);
-
 open_enum! {
+    @json
     /// The status of the US bank account ACH payments capability of the account, or whether the account can directly process US bank account charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1026,9 +959,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesUsBankAccountAchPayments);
-
 open_enum! {
+    @json
     /// The status of the US customer_balance payments (USD currency) capability of the account, or whether the account can directly process US customer_balance charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1039,9 +971,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesUsBankTransferPayments);
-
 open_enum! {
+    @json
     /// The status of the Wero capability of the account, or whether the account can directly process Wero payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1052,9 +983,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCapabilitiesWeroPayments);
-
 open_enum! {
+    @json
     /// The status of the Zip capability of the account, or whether the account can directly process Zip charges.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1064,8 +994,6 @@ open_enum! {
         Pending => "pending",
     }
 }
-
-json_enum!(AccountCapabilitiesZipPayments);
 
 /// `Account.Capabilities`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1438,6 +1366,7 @@ json_struct!(AccountCompanyOwnershipDeclaration {
 });
 
 open_enum! {
+    @json
     /// This value is used to determine if a business is exempt from providing ultimate beneficial owners. See [this support article](https://support.stripe.com/questions/exemption-from-providing-ownership-details) and [changelog](https://docs.stripe.com/changelog/acacia/2025-01-27/ownership-exemption-reason-accounts-api) for more details.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1446,8 +1375,6 @@ open_enum! {
         QualifiesAsFinancialInstitution => "qualifies_as_financial_institution",
     }
 }
-
-json_enum!(AccountCompanyOwnershipExemptionReason);
 
 /// `Account.Company.PhysicalAddress`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1540,6 +1467,7 @@ json_struct!(AccountCompanyRepresentativeDeclaration {
 });
 
 open_enum! {
+    @json
     /// The category identifying the legal structure of the company or legal entity. Also available for accounts where [controller.requirement_collection](https://docs.stripe.com/api/accounts/object#account_object-controller-requirement_collection) is `stripe`. See [Business structure](https://docs.stripe.com/connect/identity-verification#business-structure) for more details.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1569,8 +1497,6 @@ open_enum! {
         UnincorporatedPartnership => "unincorporated_partnership",
     }
 }
-
-json_enum!(AccountCompanyStructure);
 
 /// `Account.Company.Verification.Document`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1690,6 +1616,7 @@ json_struct!(AccountCompany {
 });
 
 open_enum! {
+    @json
     /// A value indicating the responsible payer of a bundle of Stripe fees for pricing-control eligible products on this account. Learn more about [fee behavior on connected accounts](https://docs.stripe.com/connect/direct-charges-fee-payer-behavior).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1700,8 +1627,6 @@ open_enum! {
         ApplicationExpress => "application_express",
     }
 }
-
-json_enum!(AccountControllerFeesPayer);
 
 /// `Account.Controller.Fees`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1716,6 +1641,7 @@ json_struct!(AccountControllerFees {
 });
 
 open_enum! {
+    @json
     /// A value indicating who is liable when this account can't pay back negative balances from payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1724,8 +1650,6 @@ open_enum! {
         Stripe => "stripe",
     }
 }
-
-json_enum!(AccountControllerLossesPayments);
 
 /// `Account.Controller.Losses`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1740,6 +1664,7 @@ json_struct!(AccountControllerLosses {
 });
 
 open_enum! {
+    @json
     /// A value indicating responsibility for collecting requirements on this account. Only returned when the Connect application retrieving the resource controls the account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1749,9 +1674,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountControllerRequirementCollection);
-
 open_enum! {
+    @json
     /// A value indicating the Stripe dashboard this account has access to independent of the Connect application.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1761,8 +1685,6 @@ open_enum! {
         None => "none",
     }
 }
-
-json_enum!(AccountControllerStripeDashboardType);
 
 /// `Account.Controller.StripeDashboard`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1777,6 +1699,7 @@ json_struct!(AccountControllerStripeDashboard {
 });
 
 open_enum! {
+    @json
     /// The controller type. Can be `application`, if a Connect application controls the account, or `account`, if the account controls itself.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1785,8 +1708,6 @@ open_enum! {
         Application => "application",
     }
 }
-
-json_enum!(AccountControllerType);
 
 /// `Account.Controller`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1841,6 +1762,7 @@ json_struct!(AccountFutureRequirementsAlternatives {
 });
 
 open_enum! {
+    @json
     /// This is typed as an enum for consistency with `requirements.disabled_reason`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1863,9 +1785,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountFutureRequirementsDisabledReason);
-
 open_enum! {
+    @json
     /// The code for the type of error.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1972,8 +1893,6 @@ open_enum! {
     }
 }
 
-json_enum!(AccountFutureRequirementsErrorsCode);
-
 /// `Account.FutureRequirements.Error`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -2053,6 +1972,7 @@ json_struct!(AccountRequirementsAlternatives {
 });
 
 open_enum! {
+    @json
     /// If the account is disabled, this enum describes why. [Learn more about handling verification issues](https://docs.stripe.com/connect/handling-api-verification).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -2075,9 +1995,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountRequirementsDisabledReason);
-
 open_enum! {
+    @json
     /// The code for the type of error.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -2183,8 +2102,6 @@ open_enum! {
         VerificationSupportability => "verification_supportability",
     }
 }
-
-json_enum!(AccountRequirementsErrorsCode);
 
 /// `Account.Requirements.Error`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2355,6 +2272,7 @@ json_struct!(AccountSettingsDashboard {
 });
 
 open_enum! {
+    @json
     /// Whether to save the payment method after a payment is completed for a one-time invoice or a subscription invoice when the customer already has a default payment method on the hosted invoice page.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -2364,8 +2282,6 @@ open_enum! {
         Offer => "offer",
     }
 }
-
-json_enum!(AccountSettingsInvoicesHostedPaymentMethodSave);
 
 /// `Account.Settings.Invoices`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2407,6 +2323,7 @@ json_struct!(AccountSettingsPayments {
 });
 
 open_enum! {
+    @json
     /// The days of the week when available funds are paid out, specified as an array, for example, \[`monday`, `tuesday`\]. Only shown if `interval` is weekly.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -2418,8 +2335,6 @@ open_enum! {
         Wednesday => "wednesday",
     }
 }
-
-json_enum!(AccountSettingsPayoutsScheduleWeeklyPayoutDays);
 
 /// `Account.Settings.Payouts.Schedule`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2467,6 +2382,7 @@ json_struct!(AccountSettingsPayouts {
 });
 
 open_enum! {
+    @json
     /// The type of goods your business sells. Use `digital_content` if you sell digital content. Use `other` for all other types of goods or services.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -2475,8 +2391,6 @@ open_enum! {
         Other => "other",
     }
 }
-
-json_enum!(AccountSettingsPaypayPaymentsGoodsType);
 
 /// `Account.Settings.PaypayPayments.Site.Accessible`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2513,6 +2427,7 @@ json_struct!(AccountSettingsPaypayPaymentsSiteRestricted {
 });
 
 open_enum! {
+    @json
     /// The status of your business's website.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -2522,8 +2437,6 @@ open_enum! {
         Restricted => "restricted",
     }
 }
-
-json_enum!(AccountSettingsPaypayPaymentsSiteType);
 
 /// `Account.Settings.PaypayPayments.Site`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2670,6 +2583,7 @@ json_struct!(AccountTosAcceptance {
 });
 
 open_enum! {
+    @json
     /// The Stripe account type. Can be `standard`, `express`, `custom`, or `none`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -2680,8 +2594,6 @@ open_enum! {
         Standard => "standard",
     }
 }
-
-json_enum!(AccountType);
 
 /// For new integrations, we recommend using the [Accounts v2 API](https://docs.stripe.com/api/v2/core/accounts), in place of /v1/accounts and /v1/customers to represent a user.
 ///

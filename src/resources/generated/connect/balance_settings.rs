@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The type of automatic transfer rule.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -28,8 +29,6 @@ open_enum! {
         TransferUpToAmount => "transfer_up_to_amount",
     }
 }
-
-json_enum!(BalanceSettingsPaymentsPayoutsAutomaticTransferRulesByCurrencyType);
 
 /// `BalanceSettings.Payments.Payouts.AutomaticTransferRulesByCurrency`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,6 +49,7 @@ json_struct!(BalanceSettingsPaymentsPayoutsAutomaticTransferRulesByCurrency {
 });
 
 open_enum! {
+    @json
     /// How frequently funds will be paid out. One of `manual` (payouts only created via API call), `daily`, `weekly`, or `monthly`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -61,9 +61,8 @@ open_enum! {
     }
 }
 
-json_enum!(BalanceSettingsPaymentsPayoutsScheduleInterval);
-
 open_enum! {
+    @json
     /// The days of the week when available funds are paid out, specified as an array, for example, \[`monday`, `tuesday`\]. Only shown if `interval` is weekly.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -75,8 +74,6 @@ open_enum! {
         Wednesday => "wednesday",
     }
 }
-
-json_enum!(BalanceSettingsPaymentsPayoutsScheduleWeeklyPayoutDays);
 
 /// `BalanceSettings.Payments.Payouts.Schedule`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -97,6 +94,7 @@ json_struct!(BalanceSettingsPaymentsPayoutsSchedule {
 });
 
 open_enum! {
+    @json
     /// Whether the funds in this account can be paid out.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -105,8 +103,6 @@ open_enum! {
         Enabled => "enabled",
     }
 }
-
-json_enum!(BalanceSettingsPaymentsPayoutsStatus);
 
 /// `BalanceSettings.Payments.Payouts`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -35,6 +35,7 @@ json_struct!(CapabilityFutureRequirementsAlternatives {
 });
 
 open_enum! {
+    @json
     /// This is typed as an enum for consistency with `requirements.disabled_reason`, but it safe to assume `future_requirements.disabled_reason` is null because fields in `future_requirements` will never disable the account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -52,9 +53,8 @@ open_enum! {
     }
 }
 
-json_enum!(CapabilityFutureRequirementsDisabledReason);
-
 open_enum! {
+    @json
     /// The code for the type of error.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -161,8 +161,6 @@ open_enum! {
     }
 }
 
-json_enum!(CapabilityFutureRequirementsErrorsCode);
-
 /// `Capability.FutureRequirements.Error`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -230,6 +228,7 @@ json_struct!(CapabilityRequirementsAlternatives {
 });
 
 open_enum! {
+    @json
     /// Description of why the capability is disabled. [Learn more about handling verification issues](https://docs.stripe.com/connect/handling-api-verification).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -247,9 +246,8 @@ open_enum! {
     }
 }
 
-json_enum!(CapabilityRequirementsDisabledReason);
-
 open_enum! {
+    @json
     /// The code for the type of error.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -356,8 +354,6 @@ open_enum! {
     }
 }
 
-json_enum!(CapabilityRequirementsErrorsCode);
-
 /// `Capability.Requirements.Error`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -410,6 +406,7 @@ json_struct!(CapabilityRequirements {
 });
 
 open_enum! {
+    @json
     /// The status of the capability.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -420,8 +417,6 @@ open_enum! {
         Unrequested => "unrequested",
     }
 }
-
-json_enum!(CapabilityStatus);
 
 /// This is an object representing a capability for a Stripe account.
 ///

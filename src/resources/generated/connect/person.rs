@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -170,6 +170,7 @@ json_struct!(PersonFutureRequirementsAlternatives {
 });
 
 open_enum! {
+    @json
     /// The code for the type of error.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -276,8 +277,6 @@ open_enum! {
     }
 }
 
-json_enum!(PersonFutureRequirementsErrorsCode);
-
 /// `Person.FutureRequirements.Error`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -324,6 +323,7 @@ json_struct!(PersonFutureRequirements {
 });
 
 open_enum! {
+    @json
     /// Indicates if the person or any of their representatives, family members, or other closely related persons, declares that they hold or have held an important public job or function, in any jurisdiction.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -332,8 +332,6 @@ open_enum! {
         None => "none",
     }
 }
-
-json_enum!(PersonPoliticalExposure);
 
 /// `Person.RegisteredAddress`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -411,6 +409,7 @@ json_struct!(PersonRequirementsAlternatives {
 });
 
 open_enum! {
+    @json
     /// The code for the type of error.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -517,8 +516,6 @@ open_enum! {
     }
 }
 
-json_enum!(PersonRequirementsErrorsCode);
-
 /// `Person.Requirements.Error`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -565,6 +562,7 @@ json_struct!(PersonRequirements {
 });
 
 open_enum! {
+    @json
     /// The persons ethnicity
     ///
     /// The documented values, and `Unknown` for any other.
@@ -578,8 +576,6 @@ open_enum! {
         PuertoRican => "puerto_rican",
     }
 }
-
-json_enum!(PersonUsCfpbDataEthnicityDetailsEthnicity);
 
 /// `Person.UsCfpbData.EthnicityDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -597,6 +593,7 @@ json_struct!(PersonUsCfpbDataEthnicityDetails {
 });
 
 open_enum! {
+    @json
     /// The persons race.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -627,8 +624,6 @@ open_enum! {
         White => "white",
     }
 }
-
-json_enum!(PersonUsCfpbDataRaceDetailsRace);
 
 /// `Person.UsCfpbData.RaceDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]

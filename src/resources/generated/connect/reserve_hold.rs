@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Indicates which party created this ReserveHold.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -29,9 +30,8 @@ open_enum! {
     }
 }
 
-json_enum!(HoldCreatedBy);
-
 open_enum! {
+    @json
     /// The balance destination to which the reserved funds are sent.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -42,9 +42,8 @@ open_enum! {
     }
 }
 
-json_enum!(HoldDestination);
-
 open_enum! {
+    @json
     /// The reason for the ReserveHold.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -53,8 +52,6 @@ open_enum! {
         Standalone => "standalone",
     }
 }
-
-json_enum!(HoldReason);
 
 /// `Hold.ReleaseDetail`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -87,6 +84,7 @@ json_struct!(HoldReleaseSchedule {
 });
 
 open_enum! {
+    @json
     /// Which source balance type this ReserveHold reserves funds from. One of `bank_account`, `card`, or `fpx`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -96,8 +94,6 @@ open_enum! {
         Fpx => "fpx",
     }
 }
-
-json_enum!(HoldSourceType);
 
 /// ReserveHolds are used to place a temporary ReserveHold on a merchant's funds.
 ///

@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Indicates which party created this ReservePlan.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -29,9 +30,8 @@ open_enum! {
     }
 }
 
-json_enum!(PlanCreatedBy);
-
 open_enum! {
+    @json
     /// The balance destination to which the reserved funds are sent.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -41,8 +41,6 @@ open_enum! {
         SettlementReserved => "settlement_reserved",
     }
 }
-
-json_enum!(PlanDestination);
 
 /// `Plan.FixedRelease`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -82,6 +80,7 @@ json_struct!(PlanRollingRelease {
 });
 
 open_enum! {
+    @json
     /// The current status of the ReservePlan. The ReservePlan only affects charges if it is `active`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -93,9 +92,8 @@ open_enum! {
     }
 }
 
-json_enum!(PlanStatus);
-
 open_enum! {
+    @json
     /// The type of the ReservePlan.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -106,8 +104,6 @@ open_enum! {
         RollingRelease => "rolling_release",
     }
 }
-
-json_enum!(PlanType);
 
 /// ReservePlans are used to automatically place holds on a merchant's funds until the plan expires. It takes a portion of each incoming Charge (including those resulting from a Transfer from a platform account).
 ///

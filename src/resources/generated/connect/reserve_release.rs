@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Indicates which party created this ReserveRelease.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -29,9 +30,8 @@ open_enum! {
     }
 }
 
-json_enum!(ReleaseCreatedBy);
-
 open_enum! {
+    @json
     /// The balance destination to which the released funds are sent.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -41,9 +41,8 @@ open_enum! {
     }
 }
 
-json_enum!(ReleaseDestination);
-
 open_enum! {
+    @json
     /// The reason for the ReserveRelease, indicating why the funds were released.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -55,9 +54,8 @@ open_enum! {
     }
 }
 
-json_enum!(ReleaseReason);
-
 open_enum! {
+    @json
     /// The type of source transaction.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -66,8 +64,6 @@ open_enum! {
         Refund => "refund",
     }
 }
-
-json_enum!(ReleaseSourceTransactionType);
 
 /// `Release.SourceTransaction`.
 #[derive(Debug, Clone, Default, PartialEq)]

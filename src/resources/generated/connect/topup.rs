@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Indicates whether the top-up was initiated by Stripe or by the user.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -28,8 +29,6 @@ open_enum! {
         User => "user",
     }
 }
-
-json_enum!(TopupInitiatedBy);
 
 /// `Topup.PaymentMethodOptions.UsBankAccount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -56,6 +55,7 @@ json_struct!(TopupPaymentMethodOptions {
 });
 
 open_enum! {
+    @json
     /// The status of the top-up is either `canceled`, `failed`, `pending`, `reversed`, or `succeeded`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -67,8 +67,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(TopupStatus);
 
 /// To top up your Stripe balance, you create a top-up object. You can retrieve
 /// individual top-ups, as well as list all top-ups. Top-ups are identified by a

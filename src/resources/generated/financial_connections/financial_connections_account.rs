@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Type of account holder that this account belongs to.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -28,8 +29,6 @@ open_enum! {
         Customer => "customer",
     }
 }
-
-json_enum!(AccountAccountHolderType);
 
 /// `Account.AccountHolder`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -53,6 +52,7 @@ json_struct!(AccountAccountHolder {
 });
 
 open_enum! {
+    @json
     /// The type of account number associated with the account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -62,9 +62,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountAccountNumbersIdentifierType);
-
 open_enum! {
+    @json
     /// Whether the account number is currently active and usable for transactions.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -75,8 +74,6 @@ open_enum! {
         Transactable => "transactable",
     }
 }
-
-json_enum!(AccountAccountNumbersStatus);
 
 /// `Account.AccountNumber`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -132,6 +129,7 @@ json_struct!(AccountBalanceCredit {
 });
 
 open_enum! {
+    @json
     /// The `type` of the balance. An additional hash is included on the balance with a name matching this value.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -140,8 +138,6 @@ open_enum! {
         Credit => "credit",
     }
 }
-
-json_enum!(AccountBalanceType);
 
 /// `Account.Balance`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -172,6 +168,7 @@ json_struct!(AccountBalance {
 });
 
 open_enum! {
+    @json
     /// The status of the last refresh attempt.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -181,8 +178,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(AccountBalanceRefreshStatus);
 
 /// `Account.BalanceRefresh`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -203,6 +198,7 @@ json_struct!(AccountBalanceRefresh {
 });
 
 open_enum! {
+    @json
     /// The type of the account. Account category is further divided in `subcategory`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -214,9 +210,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountCategory);
-
 open_enum! {
+    @json
     /// The status of the last refresh attempt.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -226,8 +221,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(AccountOwnershipRefreshStatus);
 
 /// `Account.OwnershipRefresh`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -248,6 +241,7 @@ json_struct!(AccountOwnershipRefresh {
 });
 
 open_enum! {
+    @json
     /// The list of permissions granted by this account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -259,9 +253,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountPermissions);
-
 open_enum! {
+    @json
     /// The status of the link to the account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -272,9 +265,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountStatus);
-
 open_enum! {
+    @json
     /// The action (if any) to proactively relink the Account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -284,9 +276,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountStatusDetailsActiveAction);
-
 open_enum! {
+    @json
     /// The underlying cause of the Account becoming inactive.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -296,8 +287,6 @@ open_enum! {
         Unspecified => "unspecified",
     }
 }
-
-json_enum!(AccountStatusDetailsActiveCause);
 
 /// `Account.StatusDetails.Active`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -330,6 +319,7 @@ json_struct!(AccountStatusDetails {
 });
 
 open_enum! {
+    @json
     /// If `category` is `cash`, one of:
     ///
     /// The documented values, and `Unknown` for any other.
@@ -343,9 +333,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountSubcategory);
-
 open_enum! {
+    @json
     /// The [PaymentMethod type](https://docs.stripe.com/api/payment_methods/object#payment_method_object-type)(s) that can be created from this account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -355,9 +344,8 @@ open_enum! {
     }
 }
 
-json_enum!(AccountSupportedPaymentMethodTypes);
-
 open_enum! {
+    @json
     /// The status of the last refresh attempt.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -367,8 +355,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(AccountTransactionRefreshStatus);
 
 /// `Account.TransactionRefresh`.
 #[derive(Debug, Clone, Default, PartialEq)]

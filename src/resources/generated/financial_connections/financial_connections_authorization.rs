@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The status of the connection to the Authorization.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -29,9 +30,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthorizationStatus);
-
 open_enum! {
+    @json
     /// The action (if any) to proactively relink the Authorization.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -40,8 +40,6 @@ open_enum! {
         RelinkRequired => "relink_required",
     }
 }
-
-json_enum!(AuthorizationStatusDetailsActiveAction);
 
 /// `Authorization.StatusDetails.Active`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -59,6 +57,7 @@ json_struct!(AuthorizationStatusDetailsActive {
 });
 
 open_enum! {
+    @json
     /// The action (if any) to relink the inactive Authorization.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -67,8 +66,6 @@ open_enum! {
         RelinkRequired => "relink_required",
     }
 }
-
-json_enum!(AuthorizationStatusDetailsInactiveAction);
 
 /// `Authorization.StatusDetails.Inactive`.
 #[derive(Debug, Clone, Default, PartialEq)]

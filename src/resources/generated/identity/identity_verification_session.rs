@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// A short machine-readable string giving the reason for the verification or user-session failure.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -46,8 +47,6 @@ open_enum! {
     }
 }
 
-json_enum!(VerificationSessionLastErrorCode);
-
 /// `VerificationSession.LastError`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -64,6 +63,7 @@ json_struct!(VerificationSessionLastError {
 });
 
 open_enum! {
+    @json
     /// Array of strings of allowed identity document types. If the provided identity document isn't one of the allowed types, the verification check will fail with a document_type_not_allowed error code.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -73,8 +73,6 @@ open_enum! {
         Passport => "passport",
     }
 }
-
-json_enum!(VerificationSessionOptionsDocumentAllowedTypes);
 
 /// `VerificationSession.Options.Document`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -117,6 +115,7 @@ pub struct VerificationSessionOptionsIdNumber {}
 json_struct!(VerificationSessionOptionsIdNumber {});
 
 open_enum! {
+    @json
     /// Strictness of the DOB matching policy to apply.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -126,9 +125,8 @@ open_enum! {
     }
 }
 
-json_enum!(VerificationSessionOptionsMatchingDob);
-
 open_enum! {
+    @json
     /// Strictness of the name matching policy to apply.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -137,8 +135,6 @@ open_enum! {
         Similar => "similar",
     }
 }
-
-json_enum!(VerificationSessionOptionsMatchingName);
 
 /// `VerificationSession.Options.Matching`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -207,6 +203,7 @@ json_struct!(VerificationSessionProvidedDetails {
 });
 
 open_enum! {
+    @json
     /// Indicates whether this object and its related objects have been redacted or not.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -216,8 +213,6 @@ open_enum! {
         Validated => "validated",
     }
 }
-
-json_enum!(VerificationSessionRedactionStatus);
 
 /// `VerificationSession.Redaction`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -247,6 +242,7 @@ json_struct!(VerificationSessionRelatedPerson {
 });
 
 open_enum! {
+    @json
     /// Status of this VerificationSession. [Learn more about the lifecycle of sessions](https://docs.stripe.com/identity/how-sessions-work).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -258,9 +254,8 @@ open_enum! {
     }
 }
 
-json_enum!(VerificationSessionStatus);
-
 open_enum! {
+    @json
     /// The type of [verification check](https://docs.stripe.com/identity/verification-checks) to be performed.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -270,8 +265,6 @@ open_enum! {
         VerificationFlow => "verification_flow",
     }
 }
-
-json_enum!(VerificationSessionType);
 
 /// `VerificationSession.VerifiedOutputs.Address`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -319,6 +312,7 @@ json_struct!(VerificationSessionVerifiedOutputsDob {
 });
 
 open_enum! {
+    @json
     /// The user's verified id number type.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -329,9 +323,8 @@ open_enum! {
     }
 }
 
-json_enum!(VerificationSessionVerifiedOutputsIdNumberType);
-
 open_enum! {
+    @json
     /// The user's verified sex.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -342,8 +335,6 @@ open_enum! {
         Unknown_ => "unknown",
     }
 }
-
-json_enum!(VerificationSessionVerifiedOutputsSex);
 
 /// `VerificationSession.VerifiedOutputs`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -35,6 +35,7 @@ json_struct!(AuthorizationAmountDetails {
 });
 
 open_enum! {
+    @json
     /// How the card details were provided.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -47,9 +48,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthorizationAuthorizationMethod);
-
 open_enum! {
+    @json
     /// Whether the card was present at the point of sale for the authorization.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -58,8 +58,6 @@ open_enum! {
         Present => "present",
     }
 }
-
-json_enum!(AuthorizationCardPresence);
 
 /// `Authorization.Fleet.CardholderPromptData`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,6 +87,7 @@ json_struct!(AuthorizationFleetCardholderPromptData {
 });
 
 open_enum! {
+    @json
     /// The type of purchase.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -98,8 +97,6 @@ open_enum! {
         NonFuelPurchase => "non_fuel_purchase",
     }
 }
-
-json_enum!(AuthorizationFleetPurchaseType);
 
 /// `Authorization.Fleet.ReportedBreakdown.Fuel`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -159,6 +156,7 @@ json_struct!(AuthorizationFleetReportedBreakdown {
 });
 
 open_enum! {
+    @json
     /// The type of fuel service.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -168,8 +166,6 @@ open_enum! {
         SelfService => "self_service",
     }
 }
-
-json_enum!(AuthorizationFleetServiceType);
 
 /// `Authorization.Fleet`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -193,6 +189,7 @@ json_struct!(AuthorizationFleet {
 });
 
 open_enum! {
+    @json
     /// The status of the fraud challenge.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -205,9 +202,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthorizationFraudChallengesStatus);
-
 open_enum! {
+    @json
     /// If the challenge is not deliverable, the reason why.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -216,8 +212,6 @@ open_enum! {
         UnsupportedPhoneNumber => "unsupported_phone_number",
     }
 }
-
-json_enum!(AuthorizationFraudChallengesUndeliverableReason);
 
 /// `Authorization.FraudChallenge`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -238,6 +232,7 @@ json_struct!(AuthorizationFraudChallenges {
 });
 
 open_enum! {
+    @json
     /// The type of fuel that was purchased.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -250,9 +245,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthorizationFuelType);
-
 open_enum! {
+    @json
     /// The units for `quantity_decimal`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -267,8 +261,6 @@ open_enum! {
         UsGallon => "us_gallon",
     }
 }
-
-json_enum!(AuthorizationFuelUnit);
 
 /// `Authorization.Fuel`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -415,6 +407,7 @@ json_struct!(AuthorizationRequestHistoryAmountDetails {
 });
 
 open_enum! {
+    @json
     /// When an authorization is approved or declined by you or by Stripe, this field provides additional detail on the reason for the outcome.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -442,8 +435,6 @@ open_enum! {
         WebhookTimeout => "webhook_timeout",
     }
 }
-
-json_enum!(AuthorizationRequestHistoryReason);
 
 /// `Authorization.RequestHistory`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -491,6 +482,7 @@ json_struct!(AuthorizationRequestHistory {
 });
 
 open_enum! {
+    @json
     /// The current status of the authorization in its lifecycle.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -501,8 +493,6 @@ open_enum! {
         Reversed => "reversed",
     }
 }
-
-json_enum!(AuthorizationStatus);
 
 /// `Authorization.Treasury`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -523,6 +513,7 @@ json_struct!(AuthorizationTreasury {
 });
 
 open_enum! {
+    @json
     /// Whether the cardholder provided an address first line and if it matched the cardholder's `billing.address.line1`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -533,9 +524,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthorizationVerificationDataAddressLine1Check);
-
 open_enum! {
+    @json
     /// Whether the cardholder provided a postal code and if it matched the cardholder's `billing.address.postal_code`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -546,9 +536,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthorizationVerificationDataAddressPostalCodeCheck);
-
 open_enum! {
+    @json
     /// The entity that requested the exemption, either the acquiring merchant or the Issuing user.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -558,9 +547,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthorizationVerificationDataAuthenticationExemptionClaimedBy);
-
 open_enum! {
+    @json
     /// The specific exemption claimed for this authorization.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -570,8 +558,6 @@ open_enum! {
         Unknown_ => "unknown",
     }
 }
-
-json_enum!(AuthorizationVerificationDataAuthenticationExemptionType);
 
 /// `Authorization.VerificationData.AuthenticationExemption`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -589,6 +575,7 @@ json_struct!(AuthorizationVerificationDataAuthenticationExemption {
 });
 
 open_enum! {
+    @json
     /// Whether the cardholder provided a CVC and if it matched Stripe's record.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -599,9 +586,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthorizationVerificationDataCvcCheck);
-
 open_enum! {
+    @json
     /// Whether the cardholder provided an expiry date and if it matched Stripe's record.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -612,9 +598,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthorizationVerificationDataExpiryCheck);
-
 open_enum! {
+    @json
     /// The outcome of the 3D Secure authentication request.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -625,8 +610,6 @@ open_enum! {
         Required => "required",
     }
 }
-
-json_enum!(AuthorizationVerificationDataThreeDSecureResult);
 
 /// `Authorization.VerificationData.ThreeDSecure`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The reason why the card was canceled.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -31,9 +32,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardCancellationReason);
-
 open_enum! {
+    @json
     /// The type of fraud warning that most recently took place on this card. This field updates with every new fraud warning, so the value changes over time. If populated, cancel and reissue the card.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -44,8 +44,6 @@ open_enum! {
         UserIndicatedFraud => "user_indicated_fraud",
     }
 }
-
-json_enum!(CardLatestFraudWarningType);
 
 /// `Card.LatestFraudWarning`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -87,6 +85,7 @@ json_struct!(CardLifecycleControls {
 });
 
 open_enum! {
+    @json
     /// The reason why the previous card needed to be replaced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -98,8 +97,6 @@ open_enum! {
         Stolen => "stolen",
     }
 }
-
-json_enum!(CardReplacementReason);
 
 /// `Card.Shipping.Address`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -129,6 +126,7 @@ json_struct!(CardShippingAddress {
 });
 
 open_enum! {
+    @json
     /// The address validation capabilities to use.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -138,8 +136,6 @@ open_enum! {
         ValidationAndNormalization => "validation_and_normalization",
     }
 }
-
-json_enum!(CardShippingAddressValidationMode);
 
 /// `Card.Shipping.AddressValidation.NormalizedAddress`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -169,6 +165,7 @@ json_struct!(CardShippingAddressValidationNormalizedAddress {
 });
 
 open_enum! {
+    @json
     /// The validation result for the shipping address.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -178,8 +175,6 @@ open_enum! {
         LikelyUndeliverable => "likely_undeliverable",
     }
 }
-
-json_enum!(CardShippingAddressValidationResult);
 
 /// `Card.Shipping.AddressValidation`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -200,6 +195,7 @@ json_struct!(CardShippingAddressValidation {
 });
 
 open_enum! {
+    @json
     /// The delivery company that shipped a card.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -211,8 +207,6 @@ open_enum! {
         Usps => "usps",
     }
 }
-
-json_enum!(CardShippingCarrier);
 
 /// `Card.Shipping.Customs`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -227,6 +221,7 @@ json_struct!(CardShippingCustoms {
 });
 
 open_enum! {
+    @json
     /// Shipment service, such as `standard` or `express`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -237,9 +232,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardShippingService);
-
 open_enum! {
+    @json
     /// The delivery status of the card.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -254,9 +248,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardShippingStatus);
-
 open_enum! {
+    @json
     /// Packaging options.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -265,8 +258,6 @@ open_enum! {
         Individual => "individual",
     }
 }
-
-json_enum!(CardShippingType);
 
 /// `Card.Shipping`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -326,6 +317,7 @@ json_struct!(CardShipping {
 });
 
 open_enum! {
+    @json
     /// Array of card presence statuses from which authorizations will be allowed. Possible options are `present`, `not_present`. All other statuses will be blocked. Cannot be set with `blocked_card_presences`. Provide an empty value to unset this control.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -335,9 +327,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardSpendingControlsAllowedCardPresences);
-
 open_enum! {
+    @json
     /// Array of strings containing [categories](https://docs.stripe.com/api#issuing_authorization_object-merchant_data-category) of authorizations to allow. All other categories will be blocked. Cannot be set with `blocked_categories`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -640,9 +631,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardSpendingControlsAllowedCategories);
-
 open_enum! {
+    @json
     /// Array of card presence statuses from which authorizations will be declined. Possible options are `present`, `not_present`. Cannot be set with `allowed_card_presences`. Provide an empty value to unset this control.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -652,9 +642,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardSpendingControlsBlockedCardPresences);
-
 open_enum! {
+    @json
     /// Array of strings containing [categories](https://docs.stripe.com/api#issuing_authorization_object-merchant_data-category) of authorizations to decline. All other categories will be allowed. Cannot be set with `allowed_categories`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -957,9 +946,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardSpendingControlsBlockedCategories);
-
 open_enum! {
+    @json
     /// Array of strings containing [categories](https://docs.stripe.com/api#issuing_authorization_object-merchant_data-category) this limit applies to. Omitting this field will apply the limit to all categories.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1262,9 +1250,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardSpendingControlsSpendingLimitsCategories);
-
 open_enum! {
+    @json
     /// Interval (or event) to which the amount applies.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1277,8 +1264,6 @@ open_enum! {
         Yearly => "yearly",
     }
 }
-
-json_enum!(CardSpendingControlsSpendingLimitsInterval);
 
 /// `Card.SpendingControls.SpendingLimit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1332,6 +1317,7 @@ json_struct!(CardSpendingControls {
 });
 
 open_enum! {
+    @json
     /// Whether authorizations can be approved on this card. May be blocked from activating cards depending on past-due Cardholder requirements. Defaults to `inactive`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1342,9 +1328,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardStatus);
-
 open_enum! {
+    @json
     /// The type of the card.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1354,9 +1339,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardType);
-
 open_enum! {
+    @json
     /// Reason the card is ineligible for Apple Pay
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1366,8 +1350,6 @@ open_enum! {
         UnsupportedRegion => "unsupported_region",
     }
 }
-
-json_enum!(CardWalletsApplePayIneligibleReason);
 
 /// `Card.Wallets.ApplePay`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1385,6 +1367,7 @@ json_struct!(CardWalletsApplePay {
 });
 
 open_enum! {
+    @json
     /// Reason the card is ineligible for Google Pay
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1394,8 +1377,6 @@ open_enum! {
         UnsupportedRegion => "unsupported_region",
     }
 }
-
-json_enum!(CardWalletsGooglePayIneligibleReason);
 
 /// `Card.Wallets.GooglePay`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -170,6 +170,7 @@ json_struct!(CardholderIndividual {
 });
 
 open_enum! {
+    @json
     /// The cardholder's preferred locales (languages), ordered by preference. Locales can be `de`, `en`, `es`, `fr`, or `it`.
     /// This changes the language of the [3D Secure flow](https://docs.stripe.com/issuing/3d-secure) and one-time password messages sent to the cardholder.
     ///
@@ -183,9 +184,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardholderPreferredLocales);
-
 open_enum! {
+    @json
     /// If `disabled_reason` is present, all cards will decline authorizations with `cardholder_verification_required` reason.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -197,9 +197,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardholderRequirementsDisabledReason);
-
 open_enum! {
+    @json
     /// Array of fields that need to be collected in order to verify and re-enable the cardholder.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -215,8 +214,6 @@ open_enum! {
         IndividualVerificationDocument => "individual.verification.document",
     }
 }
-
-json_enum!(CardholderRequirementsPastDue);
 
 /// `Cardholder.Requirements`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -234,6 +231,7 @@ json_struct!(CardholderRequirements {
 });
 
 open_enum! {
+    @json
     /// Array of card presence statuses from which authorizations will be allowed. Possible options are `present`, `not_present`. All other statuses will be blocked. Cannot be set with `blocked_card_presences`. Provide an empty value to unset this control.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -243,9 +241,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardholderSpendingControlsAllowedCardPresences);
-
 open_enum! {
+    @json
     /// Array of strings containing [categories](https://docs.stripe.com/api#issuing_authorization_object-merchant_data-category) of authorizations to allow. All other categories will be blocked. Cannot be set with `blocked_categories`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -548,9 +545,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardholderSpendingControlsAllowedCategories);
-
 open_enum! {
+    @json
     /// Array of card presence statuses from which authorizations will be declined. Possible options are `present`, `not_present`. Cannot be set with `allowed_card_presences`. Provide an empty value to unset this control.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -560,9 +556,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardholderSpendingControlsBlockedCardPresences);
-
 open_enum! {
+    @json
     /// Array of strings containing [categories](https://docs.stripe.com/api#issuing_authorization_object-merchant_data-category) of authorizations to decline. All other categories will be allowed. Cannot be set with `allowed_categories`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -865,9 +860,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardholderSpendingControlsBlockedCategories);
-
 open_enum! {
+    @json
     /// Array of strings containing [categories](https://docs.stripe.com/api#issuing_authorization_object-merchant_data-category) this limit applies to. Omitting this field will apply the limit to all categories.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1170,9 +1164,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardholderSpendingControlsSpendingLimitsCategories);
-
 open_enum! {
+    @json
     /// Interval (or event) to which the amount applies.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1185,8 +1178,6 @@ open_enum! {
         Yearly => "yearly",
     }
 }
-
-json_enum!(CardholderSpendingControlsSpendingLimitsInterval);
 
 /// `Cardholder.SpendingControls.SpendingLimit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1240,6 +1231,7 @@ json_struct!(CardholderSpendingControls {
 });
 
 open_enum! {
+    @json
     /// Specifies whether to permit authorizations on this cardholder's cards.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1250,9 +1242,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardholderStatus);
-
 open_enum! {
+    @json
     /// One of `individual` or `company`. See [Choose a cardholder type](https://docs.stripe.com/issuing/other/choose-cardholder) for more details.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1261,8 +1252,6 @@ open_enum! {
         Individual => "individual",
     }
 }
-
-json_enum!(CardholderType);
 
 /// An Issuing `Cardholder` object represents an individual or business entity who is [issued](https://docs.stripe.com/issuing) cards.
 ///

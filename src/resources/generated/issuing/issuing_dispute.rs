@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Whether the product was a merchandise or service.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -29,9 +30,8 @@ open_enum! {
     }
 }
 
-json_enum!(IssuingDisputeEvidenceCanceledProductType);
-
 open_enum! {
+    @json
     /// Result of cardholder's attempt to return the product.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -40,8 +40,6 @@ open_enum! {
         Successful => "successful",
     }
 }
-
-json_enum!(IssuingDisputeEvidenceCanceledReturnStatus);
 
 /// `Dispute.Evidence.Canceled`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -125,6 +123,7 @@ json_struct!(IssuingDisputeEvidenceFraudulent {
 });
 
 open_enum! {
+    @json
     /// Result of cardholder's attempt to return the product.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -133,8 +132,6 @@ open_enum! {
         Successful => "successful",
     }
 }
-
-json_enum!(IssuingDisputeEvidenceMerchandiseNotAsDescribedReturnStatus);
 
 /// `Dispute.Evidence.MerchandiseNotAsDescribed`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -179,6 +176,7 @@ json_struct!(IssuingDisputeEvidenceNoValidAuthorization {
 });
 
 open_enum! {
+    @json
     /// Whether the product was a merchandise or service.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -187,8 +185,6 @@ open_enum! {
         Service => "service",
     }
 }
-
-json_enum!(IssuingDisputeEvidenceNotReceivedProductType);
 
 /// `Dispute.Evidence.NotReceived`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -215,6 +211,7 @@ json_struct!(IssuingDisputeEvidenceNotReceived {
 });
 
 open_enum! {
+    @json
     /// Whether the product was a merchandise or service.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -223,8 +220,6 @@ open_enum! {
         Service => "service",
     }
 }
-
-json_enum!(IssuingDisputeEvidenceOtherProductType);
 
 /// `Dispute.Evidence.Other`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -248,6 +243,7 @@ json_struct!(IssuingDisputeEvidenceOther {
 });
 
 open_enum! {
+    @json
     /// The reason for filing the dispute. Its value will match the field containing the evidence.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -262,8 +258,6 @@ open_enum! {
         ServiceNotAsDescribed => "service_not_as_described",
     }
 }
-
-json_enum!(IssuingDisputeEvidenceReason);
 
 /// `Dispute.Evidence.ServiceNotAsDescribed`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -326,6 +320,7 @@ json_struct!(IssuingDisputeEvidence {
 });
 
 open_enum! {
+    @json
     /// The enum that describes the dispute loss outcome. If the dispute is not lost, this field will be absent. New enum values may be added in the future, so be sure to handle unknown values.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -353,9 +348,8 @@ open_enum! {
     }
 }
 
-json_enum!(IssuingDisputeLossReason);
-
 open_enum! {
+    @json
     /// Current status of the dispute.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -367,8 +361,6 @@ open_enum! {
         Won => "won",
     }
 }
-
-json_enum!(IssuingDisputeStatus);
 
 /// `Dispute.Treasury`.
 #[derive(Debug, Clone, Default, PartialEq)]

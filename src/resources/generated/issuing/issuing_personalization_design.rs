@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -56,6 +56,7 @@ json_struct!(PersonalizationDesignPreferences {
 });
 
 open_enum! {
+    @json
     /// The reason(s) the card logo was rejected.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -71,9 +72,8 @@ open_enum! {
     }
 }
 
-json_enum!(PersonalizationDesignRejectionReasonsCardLogo);
-
 open_enum! {
+    @json
     /// The reason(s) the carrier text was rejected.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -87,8 +87,6 @@ open_enum! {
         PromotionalMaterial => "promotional_material",
     }
 }
-
-json_enum!(PersonalizationDesignRejectionReasonsCarrierText);
 
 /// `PersonalizationDesign.RejectionReasons`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -106,6 +104,7 @@ json_struct!(PersonalizationDesignRejectionReasons {
 });
 
 open_enum! {
+    @json
     /// Whether this personalization design can be used to create cards.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -116,8 +115,6 @@ open_enum! {
         Review => "review",
     }
 }
-
-json_enum!(PersonalizationDesignStatus);
 
 /// A Personalization Design is a logical grouping of a Physical Bundle, card logo, and carrier text that represents a product line.
 ///

@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The token service provider / card network associated with the token.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -29,9 +30,8 @@ open_enum! {
     }
 }
 
-json_enum!(TokenNetwork);
-
 open_enum! {
+    @json
     /// The type of device used for tokenization.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -41,8 +41,6 @@ open_enum! {
         Watch => "watch",
     }
 }
-
-json_enum!(TokenNetworkDataDeviceType);
 
 /// `Token.NetworkData.Device`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -93,6 +91,7 @@ json_struct!(TokenNetworkDataMastercard {
 });
 
 open_enum! {
+    @json
     /// The network that the token is associated with. An additional hash is included with a name matching this value, containing tokenization data specific to the card network.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -101,8 +100,6 @@ open_enum! {
         Visa => "visa",
     }
 }
-
-json_enum!(TokenNetworkDataType);
 
 /// `Token.NetworkData.Visa`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -126,6 +123,7 @@ json_struct!(TokenNetworkDataVisa {
 });
 
 open_enum! {
+    @json
     /// The method used for tokenizing a card.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -136,8 +134,6 @@ open_enum! {
         Other => "other",
     }
 }
-
-json_enum!(TokenNetworkDataWalletProviderCardNumberSource);
 
 /// `Token.NetworkData.WalletProvider.CardholderAddress`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -155,6 +151,7 @@ json_struct!(TokenNetworkDataWalletProviderCardholderAddress {
 });
 
 open_enum! {
+    @json
     /// The reasons for suggested tokenization given by the card network.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -190,9 +187,8 @@ open_enum! {
     }
 }
 
-json_enum!(TokenNetworkDataWalletProviderReasonCodes);
-
 open_enum! {
+    @json
     /// The recommendation on responding to the tokenization request.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -202,8 +198,6 @@ open_enum! {
         RequireAuth => "require_auth",
     }
 }
-
-json_enum!(TokenNetworkDataWalletProviderSuggestedDecision);
 
 /// `Token.NetworkData.WalletProvider`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -269,6 +263,7 @@ json_struct!(TokenNetworkData {
 });
 
 open_enum! {
+    @json
     /// The usage state of the token.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -280,9 +275,8 @@ open_enum! {
     }
 }
 
-json_enum!(TokenStatus);
-
 open_enum! {
+    @json
     /// The digital wallet for this token, if one was used.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -292,8 +286,6 @@ open_enum! {
         SamsungPay => "samsung_pay",
     }
 }
-
-json_enum!(TokenWalletProvider);
 
 /// An issuing token object is created when an issued card is added to a digital wallet. As a [card issuer](https://docs.stripe.com/issuing), you can [view and manage these tokens](https://docs.stripe.com/issuing/controls/token-management) through Stripe.
 ///

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -350,6 +350,7 @@ json_struct!(TransactionTreasury {
 });
 
 open_enum! {
+    @json
     /// The nature of the transaction.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -359,9 +360,8 @@ open_enum! {
     }
 }
 
-json_enum!(TransactionType);
-
 open_enum! {
+    @json
     /// The digital wallet used for this transaction. One of `apple_pay`, `google_pay`, or `samsung_pay`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -371,8 +371,6 @@ open_enum! {
         SamsungPay => "samsung_pay",
     }
 }
-
-json_enum!(TransactionWallet);
 
 /// Any use of an [issued card](https://docs.stripe.com/issuing) that results in funds entering or leaving
 /// your Stripe account, such as a completed purchase or refund, is represented by an Issuing

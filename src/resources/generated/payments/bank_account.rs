@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// A set of available payout methods for this bank account. Only values from this set should be passed as the `method` when creating a payout.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -29,9 +30,8 @@ open_enum! {
     }
 }
 
-json_enum!(BankAccountAvailablePayoutMethods);
-
 open_enum! {
+    @json
     /// The code for the type of error.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -138,8 +138,6 @@ open_enum! {
     }
 }
 
-json_enum!(BankAccountFutureRequirementsErrorsCode);
-
 /// `BankAccount.FutureRequirements.Error`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -180,6 +178,7 @@ json_struct!(BankAccountFutureRequirements {
 });
 
 open_enum! {
+    @json
     /// The code for the type of error.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -285,8 +284,6 @@ open_enum! {
         VerificationSupportability => "verification_supportability",
     }
 }
-
-json_enum!(BankAccountRequirementsErrorsCode);
 
 /// `BankAccount.Requirements.Error`.
 #[derive(Debug, Clone, Default, PartialEq)]

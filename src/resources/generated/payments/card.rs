@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// This field indicates whether this payment method can be shown again to its customer in a checkout flow. Stripe products such as Checkout and Elements use this field to determine whether a payment method can be shown as a saved payment method in a checkout flow. The field defaults to “unspecified”.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -30,9 +31,8 @@ open_enum! {
     }
 }
 
-json_enum!(CardAllowRedisplay);
-
 open_enum! {
+    @json
     /// A set of available payout methods for this card. Only values from this set should be passed as the `method` when creating a payout.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -41,8 +41,6 @@ open_enum! {
         Standard => "standard",
     }
 }
-
-json_enum!(CardAvailablePayoutMethods);
 
 /// `Card.Networks`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -57,6 +55,7 @@ json_struct!(CardNetworks {
 });
 
 open_enum! {
+    @json
     /// Status of a card based on the card issuer.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -65,8 +64,6 @@ open_enum! {
         Unregulated => "unregulated",
     }
 }
-
-json_enum!(CardRegulatedStatus);
 
 /// You can store multiple cards on a customer in order to charge the customer
 /// later. You can also store multiple debit cards on a recipient in order to

@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The configuration for how funds that land in the customer cash balance are reconciled.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -28,8 +29,6 @@ open_enum! {
         Manual => "manual",
     }
 }
-
-json_enum!(CashBalanceSettingsReconciliationMode);
 
 /// `CashBalance.Settings`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -101,6 +101,7 @@ json_struct!(CustomerCashBalanceTransactionFundedBankTransferJpBankTransfer {
 });
 
 open_enum! {
+    @json
     /// The funding method type used to fund the customer balance. Permitted values include: `eu_bank_transfer`, `gb_bank_transfer`, `jp_bank_transfer`, `mx_bank_transfer`, or `us_bank_transfer`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -113,9 +114,8 @@ open_enum! {
     }
 }
 
-json_enum!(CustomerCashBalanceTransactionFundedBankTransferType);
-
 open_enum! {
+    @json
     /// The banking network used for this funding.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -127,8 +127,6 @@ open_enum! {
         Swift => "swift",
     }
 }
-
-json_enum!(CustomerCashBalanceTransactionFundedBankTransferUsBankTransferNetwork);
 
 /// `CustomerCashBalanceTransaction.Funded.BankTransfer.UsBankTransfer`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -209,6 +207,7 @@ json_struct!(CustomerCashBalanceTransactionTransferredToBalance {
 });
 
 open_enum! {
+    @json
     /// The type of the cash balance transaction. New types may be added in future. See [Customer Balance](https://docs.stripe.com/payments/customer-balance#types) to learn more about these types.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -224,8 +223,6 @@ open_enum! {
         UnappliedFromPayment => "unapplied_from_payment",
     }
 }
-
-json_enum!(CustomerCashBalanceTransactionType);
 
 /// `CustomerCashBalanceTransaction.UnappliedFromPayment`.
 #[derive(Debug, Clone, Default, PartialEq)]

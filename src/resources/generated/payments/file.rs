@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The [purpose](https://docs.stripe.com/file-upload#uploading-a-file) of the uploaded file.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -47,8 +48,6 @@ open_enum! {
         TerminalWifiPrivateKey => "terminal_wifi_private_key",
     }
 }
-
-json_enum!(FilePurpose);
 
 /// This object represents files hosted on Stripe's servers. You can upload
 /// files with the [create file](https://docs.stripe.com/api#create_file) request

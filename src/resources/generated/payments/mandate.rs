@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -42,6 +42,7 @@ json_struct!(MandateCustomerAcceptanceOnline {
 });
 
 open_enum! {
+    @json
     /// The mandate includes the type of customer acceptance information, such as: `online` or `offline`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -50,8 +51,6 @@ open_enum! {
         Online => "online",
     }
 }
-
-json_enum!(MandateCustomerAcceptanceType);
 
 /// `Mandate.CustomerAcceptance`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -90,6 +89,7 @@ json_struct!(MandateMultiUse {
 });
 
 open_enum! {
+    @json
     /// List of Stripe products where this mandate can be selected automatically.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -99,9 +99,8 @@ open_enum! {
     }
 }
 
-json_enum!(MandatePaymentMethodDetailsAcssDebitDefaultFor);
-
 open_enum! {
+    @json
     /// Payment schedule for the mandate.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -112,9 +111,8 @@ open_enum! {
     }
 }
 
-json_enum!(MandatePaymentMethodDetailsAcssDebitPaymentSchedule);
-
 open_enum! {
+    @json
     /// Transaction type of the mandate.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -123,8 +121,6 @@ open_enum! {
         Personal => "personal",
     }
 }
-
-json_enum!(MandatePaymentMethodDetailsAcssDebitTransactionType);
 
 /// `Mandate.PaymentMethodDetails.AcssDebit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -167,6 +163,7 @@ json_struct!(MandatePaymentMethodDetailsAuBecsDebit {
 });
 
 open_enum! {
+    @json
     /// The status of the mandate on the Bacs network. Can be one of `pending`, `revoked`, `refused`, or `accepted`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -178,9 +175,8 @@ open_enum! {
     }
 }
 
-json_enum!(MandatePaymentMethodDetailsBacsDebitNetworkStatus);
-
 open_enum! {
+    @json
     /// When the mandate is revoked on the Bacs network this field displays the reason for the revocation.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -192,8 +188,6 @@ open_enum! {
         DebitNotAuthorized => "debit_not_authorized",
     }
 }
-
-json_enum!(MandatePaymentMethodDetailsBacsDebitRevocationReason);
 
 /// `Mandate.PaymentMethodDetails.BacsDebit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -238,6 +232,7 @@ json_struct!(MandatePaymentMethodDetailsBlik {
 });
 
 open_enum! {
+    @json
     /// The reason why the mandate has an `inactive` status. This field is only populated if the mandate is inactive.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -251,8 +246,6 @@ open_enum! {
         Undetermined => "undetermined",
     }
 }
-
-json_enum!(MandatePaymentMethodDetailsCardIndiaInactiveReason);
 
 /// `Mandate.PaymentMethodDetails.Card.India`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -343,6 +336,7 @@ json_struct!(MandatePaymentMethodDetailsPaypal {
 });
 
 open_enum! {
+    @json
     /// The type of amount that will be collected. The amount charged must be exact or up to the value of `amount` param for `fixed` or `maximum` type respectively. Defaults to `maximum`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -352,9 +346,8 @@ open_enum! {
     }
 }
 
-json_enum!(MandatePaymentMethodDetailsPaytoAmountType);
-
 open_enum! {
+    @json
     /// The periodicity at which payments will be collected. Defaults to `adhoc`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -370,9 +363,8 @@ open_enum! {
     }
 }
 
-json_enum!(MandatePaymentMethodDetailsPaytoPaymentSchedule);
-
 open_enum! {
+    @json
     /// The purpose for which payments are made. Has a default value based on your merchant category code.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -390,8 +382,6 @@ open_enum! {
         Utility => "utility",
     }
 }
-
-json_enum!(MandatePaymentMethodDetailsPaytoPurpose);
 
 /// `Mandate.PaymentMethodDetails.Payto`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -424,6 +414,7 @@ json_struct!(MandatePaymentMethodDetailsPayto {
 });
 
 open_enum! {
+    @json
     /// Determines if the amount includes the IOF tax.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -433,9 +424,8 @@ open_enum! {
     }
 }
 
-json_enum!(MandatePaymentMethodDetailsPixAmountIncludesIof);
-
 open_enum! {
+    @json
     /// Type of amount.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -445,9 +435,8 @@ open_enum! {
     }
 }
 
-json_enum!(MandatePaymentMethodDetailsPixAmountType);
-
 open_enum! {
+    @json
     /// Schedule at which the future payments will be charged.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -459,8 +448,6 @@ open_enum! {
         Yearly => "yearly",
     }
 }
-
-json_enum!(MandatePaymentMethodDetailsPixPaymentSchedule);
 
 /// `Mandate.PaymentMethodDetails.Pix`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -519,6 +506,7 @@ pub struct MandatePaymentMethodDetailsTwint {}
 json_struct!(MandatePaymentMethodDetailsTwint {});
 
 open_enum! {
+    @json
     /// One of `fixed` or `maximum`. If `fixed`, the `amount` param refers to the exact amount to be charged in future payments. If `maximum`, the amount charged can be up to the value passed for the `amount` param.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -527,8 +515,6 @@ open_enum! {
         Maximum => "maximum",
     }
 }
-
-json_enum!(MandatePaymentMethodDetailsUpiAmountType);
 
 /// `Mandate.PaymentMethodDetails.Upi`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -654,6 +640,7 @@ json_struct!(MandateSingleUse {
 });
 
 open_enum! {
+    @json
     /// The mandate status indicates whether or not you can use it to initiate a payment.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -664,9 +651,8 @@ open_enum! {
     }
 }
 
-json_enum!(MandateStatus);
-
 open_enum! {
+    @json
     /// The type of the mandate.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -675,8 +661,6 @@ open_enum! {
         SingleUse => "single_use",
     }
 }
-
-json_enum!(MandateType);
 
 /// A Mandate is a record of the permission that your customer gives you to debit their payment method.
 ///

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -44,6 +44,7 @@ json_struct!(PaymentLinkAfterCompletionRedirect {
 });
 
 open_enum! {
+    @json
     /// The specified behavior after the purchase is complete.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -52,8 +53,6 @@ open_enum! {
         Redirect => "redirect",
     }
 }
-
-json_enum!(PaymentLinkAfterCompletionType);
 
 /// `PaymentLink.AfterCompletion`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -74,6 +73,7 @@ json_struct!(PaymentLinkAfterCompletion {
 });
 
 open_enum! {
+    @json
     /// Type of the account referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -82,8 +82,6 @@ open_enum! {
         SelfValue => "self",
     }
 }
-
-json_enum!(PaymentLinkAutomaticTaxLiabilityType);
 
 /// `PaymentLink.AutomaticTax.Liability`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -116,6 +114,7 @@ json_struct!(PaymentLinkAutomaticTax {
 });
 
 open_enum! {
+    @json
     /// Configuration for collecting the customer's billing address. Defaults to `auto`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -125,9 +124,8 @@ open_enum! {
     }
 }
 
-json_enum!(PaymentLinkBillingAddressCollection);
-
 open_enum! {
+    @json
     /// Determines the position and visibility of the payment method reuse agreement in the UI. When set to `auto`, Stripe's defaults will be used.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -136,8 +134,6 @@ open_enum! {
         Hidden => "hidden",
     }
 }
-
-json_enum!(PaymentLinkConsentCollectionPaymentMethodReuseAgreementPosition);
 
 /// `PaymentLink.ConsentCollection.PaymentMethodReuseAgreement`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -154,6 +150,7 @@ json_struct!(PaymentLinkConsentCollectionPaymentMethodReuseAgreement {
 });
 
 open_enum! {
+    @json
     /// If set to `auto`, enables the collection of customer consent for promotional communications.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -163,9 +160,8 @@ open_enum! {
     }
 }
 
-json_enum!(PaymentLinkConsentCollectionPromotions);
-
 open_enum! {
+    @json
     /// If set to `required`, it requires cutomers to accept the terms of service before being able to pay. If set to `none`, customers won't be shown a checkbox to accept the terms of service.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -174,8 +170,6 @@ open_enum! {
         Required => "required",
     }
 }
-
-json_enum!(PaymentLinkConsentCollectionTermsOfService);
 
 /// `PaymentLink.ConsentCollection`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -278,6 +272,7 @@ json_struct!(PaymentLinkCustomFieldsText {
 });
 
 open_enum! {
+    @json
     /// The type of the field.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -287,8 +282,6 @@ open_enum! {
         Text => "text",
     }
 }
-
-json_enum!(PaymentLinkCustomFieldsType);
 
 /// `PaymentLink.CustomField`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -390,6 +383,7 @@ json_struct!(PaymentLinkCustomText {
 });
 
 open_enum! {
+    @json
     /// Configuration for Customer creation during checkout.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -398,8 +392,6 @@ open_enum! {
         IfRequired => "if_required",
     }
 }
-
-json_enum!(PaymentLinkCustomerCreation);
 
 /// `PaymentLink.InvoiceCreation.InvoiceData.CustomField`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -417,6 +409,7 @@ json_struct!(PaymentLinkInvoiceCreationInvoiceDataCustomFields {
 });
 
 open_enum! {
+    @json
     /// Type of the account referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -425,8 +418,6 @@ open_enum! {
         SelfValue => "self",
     }
 }
-
-json_enum!(PaymentLinkInvoiceCreationInvoiceDataIssuerType);
 
 /// `PaymentLink.InvoiceCreation.InvoiceData.Issuer`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -597,6 +588,7 @@ json_struct!(PaymentLinkOptionalItems {
 });
 
 open_enum! {
+    @json
     /// Indicates when the funds will be captured from the customer's account.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -607,9 +599,8 @@ open_enum! {
     }
 }
 
-json_enum!(PaymentLinkPaymentIntentDataCaptureMethod);
-
 open_enum! {
+    @json
     /// Indicates that you intend to make future payments with the payment method collected during checkout.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -618,8 +609,6 @@ open_enum! {
         OnSession => "on_session",
     }
 }
-
-json_enum!(PaymentLinkPaymentIntentDataSetupFutureUsage);
 
 /// `PaymentLink.PaymentIntentData`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -652,6 +641,7 @@ json_struct!(PaymentLinkPaymentIntentData {
 });
 
 open_enum! {
+    @json
     /// Configuration for collecting a payment method during checkout. Defaults to `always`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -661,9 +651,8 @@ open_enum! {
     }
 }
 
-json_enum!(PaymentLinkPaymentMethodCollection);
-
 open_enum! {
+    @json
     /// The card brands to block. If a customer enters or selects a card belonging to a blocked brand, they can't complete the payment.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -674,8 +663,6 @@ open_enum! {
         Visa => "visa",
     }
 }
-
-json_enum!(PaymentLinkPaymentMethodOptionsCardRestrictionsBrandsBlocked);
 
 /// `PaymentLink.PaymentMethodOptions.Card.Restrictions`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -714,6 +701,7 @@ json_struct!(PaymentLinkPaymentMethodOptions {
 });
 
 open_enum! {
+    @json
     /// The list of payment method types that customers can use. When `null`, Stripe will dynamically show relevant payment methods you've enabled in your [payment method settings](https://dashboard.stripe.com/settings/payment_methods).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -766,8 +754,6 @@ open_enum! {
     }
 }
 
-json_enum!(PaymentLinkPaymentMethodTypes);
-
 /// `PaymentLink.PhoneNumberCollection`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -808,6 +794,7 @@ json_struct!(PaymentLinkRestrictions {
 });
 
 open_enum! {
+    @json
     /// An array of two-letter ISO country codes representing which countries Checkout should provide as options for shipping locations. Unsupported country codes: `AS, CX, CC, CU, HM, IR, KP, MH, FM, NF, MP, PW, SD, SY, UM, VI`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1053,8 +1040,6 @@ open_enum! {
     }
 }
 
-json_enum!(PaymentLinkShippingAddressCollectionAllowedCountries);
-
 /// `PaymentLink.ShippingAddressCollection`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -1083,6 +1068,7 @@ json_struct!(PaymentLinkShippingOptions {
 });
 
 open_enum! {
+    @json
     /// Indicates the type of transaction being performed which customizes relevant text on the page, such as the submit button.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1094,8 +1080,6 @@ open_enum! {
         Subscribe => "subscribe",
     }
 }
-
-json_enum!(PaymentLinkSubmitType);
 
 /// `PaymentLink.SubscriptionData.InvoiceSettings.CustomField`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1113,6 +1097,7 @@ json_struct!(PaymentLinkSubscriptionDataInvoiceSettingsCustomFields {
 });
 
 open_enum! {
+    @json
     /// Type of the account referenced.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1121,8 +1106,6 @@ open_enum! {
         SelfValue => "self",
     }
 }
-
-json_enum!(PaymentLinkSubscriptionDataInvoiceSettingsIssuerType);
 
 /// `PaymentLink.SubscriptionData.InvoiceSettings.Issuer`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1164,6 +1147,7 @@ json_struct!(PaymentLinkSubscriptionDataInvoiceSettings {
 });
 
 open_enum! {
+    @json
     /// Indicates how the subscription should change when the trial ends if the user did not provide a payment method.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1173,8 +1157,6 @@ open_enum! {
         Pause => "pause",
     }
 }
-
-json_enum!(PaymentLinkSubscriptionDataTrialSettingsEndBehaviorMissingPaymentMethod);
 
 /// `PaymentLink.SubscriptionData.TrialSettings.EndBehavior`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1226,14 +1208,13 @@ json_struct!(PaymentLinkSubscriptionData {
 });
 
 open_enum! {
+    @json
     /// The documented values, and `Unknown` for any other.
     pub enum PaymentLinkTaxIdCollectionRequired {
         IfSupported => "if_supported",
         Never => "never",
     }
 }
-
-json_enum!(PaymentLinkTaxIdCollectionRequired);
 
 /// `PaymentLink.TaxIdCollection`.
 #[derive(Debug, Clone, Default, PartialEq)]

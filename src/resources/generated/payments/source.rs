@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -137,6 +137,7 @@ json_struct!(SourceAlipay {
 });
 
 open_enum! {
+    @json
     /// This field indicates whether this payment method can be shown again to its customer in a checkout flow. Stripe products such as Checkout and Elements use this field to determine whether a payment method can be shown as a saved payment method in a checkout flow. The field defaults to “unspecified”.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -146,8 +147,6 @@ open_enum! {
         Unspecified => "unspecified",
     }
 }
-
-json_enum!(SourceAllowRedisplay);
 
 /// `Source.AuBecsDebit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -960,6 +959,7 @@ json_struct!(SourceThreeDSecure {
 });
 
 open_enum! {
+    @json
     /// The `type` of the source. The `type` is a payment method, one of `ach_credit_transfer`, `ach_debit`, `alipay`, `bancontact`, `card`, `card_present`, `eps`, `giropay`, `ideal`, `multibanco`, `klarna`, `p24`, `sepa_debit`, `sofort`, `three_d_secure`, or `wechat`. An additional hash is included on the source with a name matching this value. It contains additional information specific to the [payment method](https://docs.stripe.com/sources) used.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -985,8 +985,6 @@ open_enum! {
         Wechat => "wechat",
     }
 }
-
-json_enum!(SourceType);
 
 /// `Source.Wechat`.
 #[derive(Debug, Clone, Default, PartialEq)]

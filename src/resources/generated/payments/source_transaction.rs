@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -128,6 +128,7 @@ json_struct!(SourceTransactionSepaCreditTransfer {
 });
 
 open_enum! {
+    @json
     /// The type of source this transaction is attached to.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -150,8 +151,6 @@ open_enum! {
         Wechat => "wechat",
     }
 }
-
-json_enum!(SourceTransactionType);
 
 /// Some payment methods have no required amount that a customer must send.
 /// Customers can be instructed to send any amount, and it can be made up of

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -86,6 +86,7 @@ json_struct!(AuthenticationChannelBrowser {
 });
 
 open_enum! {
+    @json
     /// Type of the 3RI Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -96,8 +97,6 @@ open_enum! {
         SplitShipment => "split_shipment",
     }
 }
-
-json_enum!(AuthenticationChannelThreeRIType);
 
 /// `Authentication.Channel.ThreeRI`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -115,6 +114,7 @@ json_struct!(AuthenticationChannelThreeRI {
 });
 
 open_enum! {
+    @json
     /// Type of channel you would prefer to use for this 3DS Authentication. Only browser.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -123,8 +123,6 @@ open_enum! {
         ThreeRI => "three_r_i",
     }
 }
-
-json_enum!(AuthenticationChannelType);
 
 /// `Authentication.Channel`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -145,6 +143,7 @@ json_struct!(AuthenticationChannel {
 });
 
 open_enum! {
+    @json
     /// The 3DS directory server with which this 3DS Authentication was processed.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -157,9 +156,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthenticationDirectoryServer);
-
 open_enum! {
+    @json
     /// Type of challenge flow you requested for this 3DS Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -168,8 +166,6 @@ open_enum! {
         Preferred => "preferred",
     }
 }
-
-json_enum!(AuthenticationFlowPreferenceChallengeType);
 
 /// `Authentication.FlowPreference.Challenge`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -184,6 +180,7 @@ json_struct!(AuthenticationFlowPreferenceChallenge {
 });
 
 open_enum! {
+    @json
     /// Type of data share flow you requested for this 3DS Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -192,8 +189,6 @@ open_enum! {
         EmvStandard => "emv_standard",
     }
 }
-
-json_enum!(AuthenticationFlowPreferenceDataShareType);
 
 /// `Authentication.FlowPreference.DataShare`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -208,6 +203,7 @@ json_struct!(AuthenticationFlowPreferenceDataShare {
 });
 
 open_enum! {
+    @json
     /// Type of frictionless flow you requested for this 3DS Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -216,8 +212,6 @@ open_enum! {
         None => "none",
     }
 }
-
-json_enum!(AuthenticationFlowPreferenceFrictionlessType);
 
 /// `Authentication.FlowPreference.Frictionless`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -232,6 +226,7 @@ json_struct!(AuthenticationFlowPreferenceFrictionless {
 });
 
 open_enum! {
+    @json
     /// Type of flow you requested for this 3DS Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -241,8 +236,6 @@ open_enum! {
         Frictionless => "frictionless",
     }
 }
-
-json_enum!(AuthenticationFlowPreferenceType);
 
 /// `Authentication.FlowPreference`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -266,14 +259,13 @@ json_struct!(AuthenticationFlowPreference {
 });
 
 open_enum! {
+    @json
     /// The documented values, and `Unknown` for any other.
     pub enum AuthenticationFutureUsageInstallmentExpiryType {
         Date => "date",
         Never => "never",
     }
 }
-
-json_enum!(AuthenticationFutureUsageInstallmentExpiryType);
 
 /// `Authentication.FutureUsage.Installment.Expiry`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -315,14 +307,13 @@ json_struct!(AuthenticationFutureUsageInstallment {
 });
 
 open_enum! {
+    @json
     /// The documented values, and `Unknown` for any other.
     pub enum AuthenticationFutureUsageRecurringExpiryType {
         Date => "date",
         Never => "never",
     }
 }
-
-json_enum!(AuthenticationFutureUsageRecurringExpiryType);
 
 /// `Authentication.FutureUsage.Recurring.Expiry`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -361,6 +352,7 @@ json_struct!(AuthenticationFutureUsageRecurring {
 });
 
 open_enum! {
+    @json
     /// The type of future usage declared for this 3DS Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -370,8 +362,6 @@ open_enum! {
         Recurring => "recurring",
     }
 }
-
-json_enum!(AuthenticationFutureUsageType);
 
 /// `Authentication.FutureUsage`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -392,6 +382,7 @@ json_struct!(AuthenticationFutureUsage {
 });
 
 open_enum! {
+    @json
     /// Indicates whether this 3DS Authentication is being performed for a payment or non-payment use case.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -401,9 +392,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthenticationMessageCategory);
-
 open_enum! {
+    @json
     /// The outcome of this 3DS Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -422,9 +412,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthenticationOutcome);
-
 open_enum! {
+    @json
     /// TransStatus field on the ARes
     ///
     /// The documented values, and `Unknown` for any other.
@@ -440,8 +429,6 @@ open_enum! {
         Y => "Y",
     }
 }
-
-json_enum!(AuthenticationOutcomeDetailsAresTransStatus);
 
 /// `Authentication.OutcomeDetails.NetworkDetails.CartesBancaires`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -474,6 +461,7 @@ json_struct!(AuthenticationOutcomeDetailsNetworkDetails {
 });
 
 open_enum! {
+    @json
     /// The 3DS protocol version used for this 3DS Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -484,9 +472,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthenticationOutcomeDetailsProtocolVersion);
-
 open_enum! {
+    @json
     /// The indicator provided to the issuer by Stripe in the AReq that indicates whether a challenge is requested for this Authentication. This indicator should match the flow_preference you specified but may be overridden (for compliance reasons for example).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -500,9 +487,8 @@ open_enum! {
     }
 }
 
-json_enum!(AuthenticationOutcomeDetailsRequestorChallengeIndicator);
-
 open_enum! {
+    @json
     /// TransStatus field on the RReq
     ///
     /// The documented values, and `Unknown` for any other.
@@ -518,8 +504,6 @@ open_enum! {
         Y => "Y",
     }
 }
-
-json_enum!(AuthenticationOutcomeDetailsRreqTransStatus);
 
 /// `Authentication.OutcomeDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -568,6 +552,7 @@ json_struct!(AuthenticationOutcomeDetails {
 });
 
 open_enum! {
+    @json
     /// The reason for invoking this 3DS Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -579,8 +564,6 @@ open_enum! {
         RegulatoryCompliance => "regulatory_compliance",
     }
 }
-
-json_enum!(AuthenticationReason);
 
 /// `Authentication.ShippingAddress`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -610,6 +593,7 @@ json_struct!(AuthenticationShippingAddress {
 });
 
 open_enum! {
+    @json
     /// Status of this Authentication.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -622,8 +606,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(AuthenticationStatus);
 
 /// The Standalone 3DS API allows you to run EMV 3D Secure (3DS) authentication using Stripe while authorizing the payment with any PSP.
 ///

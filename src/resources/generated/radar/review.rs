@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The reason the review was closed, or null if it has not yet been closed. One of `approved`, `refunded`, `refunded_as_fraud`, `disputed`, `redacted`, `canceled`, `payment_never_settled`, or `acknowledged`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -34,8 +35,6 @@ open_enum! {
         RefundedAsFraud => "refunded_as_fraud",
     }
 }
-
-json_enum!(ReviewClosedReason);
 
 /// `Review.IpAddressLocation`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,6 +61,7 @@ json_struct!(ReviewIpAddressLocation {
 });
 
 open_enum! {
+    @json
     /// The reason the review was opened. One of `rule` or `manual`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -70,8 +70,6 @@ open_enum! {
         Rule => "rule",
     }
 }
-
-json_enum!(ReviewOpenedReason);
 
 /// `Review.Session`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The tax calculation provider this account uses. Defaults to `stripe` when not using a [third-party provider](https://docs.stripe.com/tax/third-party-apps).
     ///
     /// The documented values, and `Unknown` for any other.
@@ -31,9 +32,8 @@ open_enum! {
     }
 }
 
-json_enum!(SettingsDefaultsProvider);
-
 open_enum! {
+    @json
     /// Default [tax behavior](https://stripe.com/docs/tax/products-prices-tax-categories-tax-behavior#tax-behavior) used to specify whether the price is considered inclusive of taxes or exclusive of taxes. If the item's price has a tax behavior set, it will take precedence over the default tax behavior.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -43,8 +43,6 @@ open_enum! {
         InferredByCurrency => "inferred_by_currency",
     }
 }
-
-json_enum!(SettingsDefaultsTaxBehavior);
 
 /// `Settings.Defaults`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -104,6 +102,7 @@ json_struct!(SettingsHeadOffice {
 });
 
 open_enum! {
+    @json
     /// Whether these settings have the information Stripe Tax needs to calculate tax. It doesn't reflect whether your integration is ready to collect tax.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -112,8 +111,6 @@ open_enum! {
         Pending => "pending",
     }
 }
-
-json_enum!(SettingsStatus);
 
 /// `Settings.StatusDetails.Active`.
 #[derive(Debug, Clone, Default, PartialEq)]

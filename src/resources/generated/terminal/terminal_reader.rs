@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// For some errors that could be handled programmatically, a short string indicating the [error code](https://docs.stripe.com/error-codes) reported.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -236,8 +237,6 @@ open_enum! {
     }
 }
 
-json_enum!(ReaderActionApiErrorCode);
-
 /// One of several kinds of object, told apart by their `object` string; any other kind is `Unknown`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -249,6 +248,7 @@ pub enum ReaderActionApiErrorSource {
 json_one_of!(ReaderActionApiErrorSource {});
 
 open_enum! {
+    @json
     /// The type of error returned. One of `api_error`, `card_error`, `idempotency_error`, or `invalid_request_error`
     ///
     /// The documented values, and `Unknown` for any other.
@@ -259,8 +259,6 @@ open_enum! {
         InvalidRequestError => "invalid_request_error",
     }
 }
-
-json_enum!(ReaderActionApiErrorType);
 
 /// `Reader.Action.ApiError`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -411,6 +409,7 @@ json_struct!(ReaderActionCollectInputsInputsPhone {
 });
 
 open_enum! {
+    @json
     /// The button style for the choice. Can be `primary` or `secondary`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -419,8 +418,6 @@ open_enum! {
         Secondary => "secondary",
     }
 }
-
-json_enum!(ReaderActionCollectInputsInputsSelectionChoicesStyle);
 
 /// `Reader.Action.CollectInputs.Input.Selection.Choice`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -483,6 +480,7 @@ json_struct!(ReaderActionCollectInputsInputsText {
 });
 
 open_enum! {
+    @json
     /// The toggle's default value. Can be `enabled` or `disabled`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -492,9 +490,8 @@ open_enum! {
     }
 }
 
-json_enum!(ReaderActionCollectInputsInputsTogglesDefaultValue);
-
 open_enum! {
+    @json
     /// The toggle's collected value. Can be `enabled` or `disabled`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -503,8 +500,6 @@ open_enum! {
         Enabled => "enabled",
     }
 }
-
-json_enum!(ReaderActionCollectInputsInputsTogglesValue);
 
 /// `Reader.Action.CollectInputs.Input.Toggle`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -528,6 +523,7 @@ json_struct!(ReaderActionCollectInputsInputsToggles {
 });
 
 open_enum! {
+    @json
     /// Type of input being collected.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -540,8 +536,6 @@ open_enum! {
         Text => "text",
     }
 }
-
-json_enum!(ReaderActionCollectInputsInputsType);
 
 /// `Reader.Action.CollectInputs.Input`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -794,6 +788,7 @@ json_struct!(ReaderActionProcessSetupIntent {
 });
 
 open_enum! {
+    @json
     /// The reason for the refund.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -803,8 +798,6 @@ open_enum! {
         RequestedByCustomer => "requested_by_customer",
     }
 }
-
-json_enum!(ReaderActionRefundPaymentReason);
 
 /// `Reader.Action.RefundPayment.RefundPaymentConfig`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -909,6 +902,7 @@ json_struct!(ReaderActionSetReaderDisplay {
 });
 
 open_enum! {
+    @json
     /// Status of the action performed by the reader.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -919,9 +913,8 @@ open_enum! {
     }
 }
 
-json_enum!(ReaderActionStatus);
-
 open_enum! {
+    @json
     /// Type of action performed by the reader.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -936,8 +929,6 @@ open_enum! {
         SetReaderDisplay => "set_reader_display",
     }
 }
-
-json_enum!(ReaderActionType);
 
 /// `Reader.Action`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -988,6 +979,7 @@ json_struct!(ReaderAction {
 });
 
 open_enum! {
+    @json
     /// Device type of the reader.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1016,9 +1008,8 @@ open_enum! {
     }
 }
 
-json_enum!(ReaderDeviceType);
-
 open_enum! {
+    @json
     /// The networking status of the reader. This value is `null` for mobile readers. We do not recommend using this field in flows that may block taking payments.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -1027,8 +1018,6 @@ open_enum! {
         Online => "online",
     }
 }
-
-json_enum!(ReaderStatus);
 
 /// A Reader represents a physical device for accepting payment details.
 ///

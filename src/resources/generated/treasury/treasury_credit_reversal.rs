@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The rails used to reverse the funds.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -29,9 +30,8 @@ open_enum! {
     }
 }
 
-json_enum!(CreditReversalNetwork);
-
 open_enum! {
+    @json
     /// Status of the CreditReversal
     ///
     /// The documented values, and `Unknown` for any other.
@@ -41,8 +41,6 @@ open_enum! {
         Processing => "processing",
     }
 }
-
-json_enum!(CreditReversalStatus);
 
 /// `CreditReversal.StatusTransitions`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -32,6 +32,7 @@ json_struct!(DebitReversalLinkedFlows {
 });
 
 open_enum! {
+    @json
     /// The rails used to reverse the funds.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -41,9 +42,8 @@ open_enum! {
     }
 }
 
-json_enum!(DebitReversalNetwork);
-
 open_enum! {
+    @json
     /// Status of the DebitReversal
     ///
     /// The documented values, and `Unknown` for any other.
@@ -53,8 +53,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(DebitReversalStatus);
 
 /// `DebitReversal.StatusTransitions`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// The array of paths to active Features in the Features hash.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -37,8 +38,6 @@ open_enum! {
         RemoteDepositCapture => "remote_deposit_capture",
     }
 }
-
-json_enum!(FinancialAccountActiveFeatures);
 
 /// `FinancialAccount.Balance`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -83,6 +82,7 @@ json_struct!(FinancialAccountFinancialAddressesAba {
 });
 
 open_enum! {
+    @json
     /// The list of networks that the address supports
     ///
     /// The documented values, and `Unknown` for any other.
@@ -92,8 +92,6 @@ open_enum! {
         UsDomesticWire => "us_domestic_wire",
     }
 }
-
-json_enum!(FinancialAccountFinancialAddressesSupportedNetworks);
 
 /// `FinancialAccount.FinancialAddress`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -114,6 +112,7 @@ json_struct!(FinancialAccountFinancialAddresses {
 });
 
 open_enum! {
+    @json
     /// The array of paths to pending Features in the Features hash.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -132,9 +131,8 @@ open_enum! {
     }
 }
 
-json_enum!(FinancialAccountPendingFeatures);
-
 open_enum! {
+    @json
     /// Restricts all inbound money movement.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -144,9 +142,8 @@ open_enum! {
     }
 }
 
-json_enum!(FinancialAccountPlatformRestrictionsInboundFlows);
-
 open_enum! {
+    @json
     /// Restricts all outbound money movement.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -155,8 +152,6 @@ open_enum! {
         Unrestricted => "unrestricted",
     }
 }
-
-json_enum!(FinancialAccountPlatformRestrictionsOutboundFlows);
 
 /// `FinancialAccount.PlatformRestrictions`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -174,6 +169,7 @@ json_struct!(FinancialAccountPlatformRestrictions {
 });
 
 open_enum! {
+    @json
     /// The array of paths to restricted Features in the Features hash.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -192,9 +188,8 @@ open_enum! {
     }
 }
 
-json_enum!(FinancialAccountRestrictedFeatures);
-
 open_enum! {
+    @json
     /// Status of this FinancialAccount.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -204,9 +199,8 @@ open_enum! {
     }
 }
 
-json_enum!(FinancialAccountStatus);
-
 open_enum! {
+    @json
     /// The array that contains reasons for a FinancialAccount closure.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -216,8 +210,6 @@ open_enum! {
         Other => "other",
     }
 }
-
-json_enum!(FinancialAccountStatusDetailsClosedReasons);
 
 /// `FinancialAccount.StatusDetails.Closed`.
 #[derive(Debug, Clone, Default, PartialEq)]

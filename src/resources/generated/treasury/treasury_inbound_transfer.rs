@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Reason for the failure.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -39,8 +40,6 @@ open_enum! {
         Other => "other",
     }
 }
-
-json_enum!(InboundTransferFailureDetailsCode);
 
 /// `InboundTransfer.FailureDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -112,6 +111,7 @@ json_struct!(InboundTransferOriginPaymentMethodDetailsBillingDetails {
 });
 
 open_enum! {
+    @json
     /// Account holder type: individual or company.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -121,9 +121,8 @@ open_enum! {
     }
 }
 
-json_enum!(InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountHolderType);
-
 open_enum! {
+    @json
     /// Account type: checkings or savings. Defaults to checking if omitted.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -132,8 +131,6 @@ open_enum! {
         Savings => "savings",
     }
 }
-
-json_enum!(InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountType);
 
 /// `InboundTransfer.OriginPaymentMethodDetails.UsBankAccount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -188,6 +185,7 @@ json_struct!(InboundTransferOriginPaymentMethodDetails {
 });
 
 open_enum! {
+    @json
     /// Status of the InboundTransfer: `processing`, `succeeded`, `failed`, and `canceled`. An InboundTransfer is `processing` if it is created and pending. The status changes to `succeeded` once the funds have been "confirmed" and a `transaction` is created and posted. The status changes to `failed` if the transfer fails.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -198,8 +196,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(InboundTransferStatus);
 
 /// `InboundTransfer.StatusTransitions`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -80,6 +80,7 @@ json_struct!(OutboundPaymentDestinationPaymentMethodDetailsFinancialAccount {
 });
 
 open_enum! {
+    @json
     /// The type of the payment method used in the OutboundPayment.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -89,9 +90,8 @@ open_enum! {
     }
 }
 
-json_enum!(OutboundPaymentDestinationPaymentMethodDetailsType);
-
 open_enum! {
+    @json
     /// Account holder type: individual or company.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -101,9 +101,8 @@ open_enum! {
     }
 }
 
-json_enum!(OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountAccountHolderType);
-
 open_enum! {
+    @json
     /// Account type: checkings or savings. Defaults to checking if omitted.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -113,9 +112,8 @@ open_enum! {
     }
 }
 
-json_enum!(OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountAccountType);
-
 open_enum! {
+    @json
     /// The network rails used. See the [docs](https://docs.stripe.com/treasury/money-movement/timelines) to learn more about money movement timelines for each network type.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -124,8 +122,6 @@ open_enum! {
         UsDomesticWire => "us_domestic_wire",
     }
 }
-
-json_enum!(OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountNetwork);
 
 /// `OutboundPayment.DestinationPaymentMethodDetails.UsBankAccount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -199,6 +195,7 @@ json_struct!(OutboundPaymentEndUserDetails {
 });
 
 open_enum! {
+    @json
     /// Reason for the return.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -216,8 +213,6 @@ open_enum! {
     }
 }
 
-json_enum!(OutboundPaymentReturnedDetailsCode);
-
 /// `OutboundPayment.ReturnedDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -234,6 +229,7 @@ json_struct!(OutboundPaymentReturnedDetails {
 });
 
 open_enum! {
+    @json
     /// Current status of the OutboundPayment: `processing`, `failed`, `posted`, `returned`, `canceled`. An OutboundPayment is `processing` if it has been created and is pending. The status changes to `posted` once the OutboundPayment has been "confirmed" and funds have left the account, or to `failed` or `canceled`. If an OutboundPayment fails to arrive at its destination, its status will change to `returned`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -245,8 +241,6 @@ open_enum! {
         Returned => "returned",
     }
 }
-
-json_enum!(OutboundPaymentStatus);
 
 /// `OutboundPayment.StatusTransitions`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -282,6 +276,7 @@ json_struct!(OutboundPaymentTrackingDetailsAch {
 });
 
 open_enum! {
+    @json
     /// The US bank account network used to send funds.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -290,8 +285,6 @@ open_enum! {
         UsDomesticWire => "us_domestic_wire",
     }
 }
-
-json_enum!(OutboundPaymentTrackingDetailsType);
 
 /// `OutboundPayment.TrackingDetails.UsDomesticWire`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,7 +15,7 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
@@ -80,6 +80,7 @@ json_struct!(OutboundTransferDestinationPaymentMethodDetailsFinancialAccount {
 });
 
 open_enum! {
+    @json
     /// The type of the payment method used in the OutboundTransfer.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -89,9 +90,8 @@ open_enum! {
     }
 }
 
-json_enum!(OutboundTransferDestinationPaymentMethodDetailsType);
-
 open_enum! {
+    @json
     /// Account holder type: individual or company.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -101,9 +101,8 @@ open_enum! {
     }
 }
 
-json_enum!(OutboundTransferDestinationPaymentMethodDetailsUsBankAccountAccountHolderType);
-
 open_enum! {
+    @json
     /// Account type: checkings or savings. Defaults to checking if omitted.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -113,9 +112,8 @@ open_enum! {
     }
 }
 
-json_enum!(OutboundTransferDestinationPaymentMethodDetailsUsBankAccountAccountType);
-
 open_enum! {
+    @json
     /// The network rails used. See the [docs](https://docs.stripe.com/treasury/money-movement/timelines) to learn more about money movement timelines for each network type.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -124,8 +122,6 @@ open_enum! {
         UsDomesticWire => "us_domestic_wire",
     }
 }
-
-json_enum!(OutboundTransferDestinationPaymentMethodDetailsUsBankAccountNetwork);
 
 /// `OutboundTransfer.DestinationPaymentMethodDetails.UsBankAccount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -184,6 +180,7 @@ json_struct!(OutboundTransferDestinationPaymentMethodDetails {
 });
 
 open_enum! {
+    @json
     /// Reason for the return.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -201,8 +198,6 @@ open_enum! {
     }
 }
 
-json_enum!(OutboundTransferReturnedDetailsCode);
-
 /// `OutboundTransfer.ReturnedDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -219,6 +214,7 @@ json_struct!(OutboundTransferReturnedDetails {
 });
 
 open_enum! {
+    @json
     /// Current status of the OutboundTransfer: `processing`, `failed`, `canceled`, `posted`, `returned`. An OutboundTransfer is `processing` if it has been created and is pending. The status changes to `posted` once the OutboundTransfer has been "confirmed" and funds have left the account, or to `failed` or `canceled`. If an OutboundTransfer fails to arrive at its destination, its status will change to `returned`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -230,8 +226,6 @@ open_enum! {
         Returned => "returned",
     }
 }
-
-json_enum!(OutboundTransferStatus);
 
 /// `OutboundTransfer.StatusTransitions`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -267,6 +261,7 @@ json_struct!(OutboundTransferTrackingDetailsAch {
 });
 
 open_enum! {
+    @json
     /// The US bank account network used to send funds.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -275,8 +270,6 @@ open_enum! {
         UsDomesticWire => "us_domestic_wire",
     }
 }
-
-json_enum!(OutboundTransferTrackingDetailsType);
 
 /// `OutboundTransfer.TrackingDetails.UsDomesticWire`.
 #[derive(Debug, Clone, Default, PartialEq)]

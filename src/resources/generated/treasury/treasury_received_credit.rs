@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Reason for the failure. A ReceivedCredit might fail because the receiving FinancialAccount is closed or frozen.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -30,8 +31,6 @@ open_enum! {
         Other => "other",
     }
 }
-
-json_enum!(ReceivedCreditFailureCode);
 
 /// `ReceivedCredit.InitiatingPaymentMethodDetails.BillingDetails.Address`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -94,6 +93,7 @@ json_struct!(ReceivedCreditInitiatingPaymentMethodDetailsFinancialAccount {
 });
 
 open_enum! {
+    @json
     /// Polymorphic type matching the originating money movement's source. This can be an external account, a Stripe balance, or a FinancialAccount.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -105,8 +105,6 @@ open_enum! {
         UsBankAccount => "us_bank_account",
     }
 }
-
-json_enum!(ReceivedCreditInitiatingPaymentMethodDetailsType);
 
 /// `ReceivedCredit.InitiatingPaymentMethodDetails.UsBankAccount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -154,6 +152,7 @@ json_struct!(ReceivedCreditInitiatingPaymentMethodDetails {
 });
 
 open_enum! {
+    @json
     /// The type of the source flow that originated the ReceivedCredit.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -165,8 +164,6 @@ open_enum! {
         Payout => "payout",
     }
 }
-
-json_enum!(ReceivedCreditLinkedFlowsSourceFlowDetailsType);
 
 /// `ReceivedCredit.LinkedFlows.SourceFlowDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -241,6 +238,7 @@ json_struct!(ReceivedCreditLinkedFlows {
 });
 
 open_enum! {
+    @json
     /// The rails used to send the funds.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -253,9 +251,8 @@ open_enum! {
     }
 }
 
-json_enum!(ReceivedCreditNetwork);
-
 open_enum! {
+    @json
     /// Set if a ReceivedCredit cannot be reversed.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -267,8 +264,6 @@ open_enum! {
         SourceFlowRestricted => "source_flow_restricted",
     }
 }
-
-json_enum!(ReceivedCreditReversalDetailsRestrictedReason);
 
 /// `ReceivedCredit.ReversalDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -286,6 +281,7 @@ json_struct!(ReceivedCreditReversalDetails {
 });
 
 open_enum! {
+    @json
     /// Status of the ReceivedCredit. ReceivedCredits are created either `succeeded` (approved) or `failed` (declined). If a ReceivedCredit is declined, the failure reason can be found in the `failure_code` field.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -294,8 +290,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(ReceivedCreditStatus);
 
 /// Legacy ReceivedCredits are part of the v1 version of Treasury for platforms and do not support many of the features introduced in [Treasury for platforms v2](https://docs.stripe.com/treasury/connect). Use [Received Credits](https://docs.stripe.com/api/v2/money-management/received-credits?api-version=preview) instead of building a new v1 integration.
 ///

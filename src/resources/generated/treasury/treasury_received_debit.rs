@@ -15,11 +15,12 @@ use super::*;
 #[allow(unused_imports)]
 use crate::open_enum::open_enum;
 #[allow(unused_imports)]
-use crate::resources::json::{json_enum, json_one_of, json_resource, json_struct};
+use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
 open_enum! {
+    @json
     /// Reason for the failure. A ReceivedDebit might fail because the FinancialAccount doesn't have sufficient funds, is closed, or is frozen.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -31,8 +32,6 @@ open_enum! {
         Other => "other",
     }
 }
-
-json_enum!(ReceivedDebitFailureCode);
 
 /// `ReceivedDebit.InitiatingPaymentMethodDetails.BillingDetails.Address`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -95,6 +94,7 @@ json_struct!(ReceivedDebitInitiatingPaymentMethodDetailsFinancialAccount {
 });
 
 open_enum! {
+    @json
     /// Polymorphic type matching the originating money movement's source. This can be an external account, a Stripe balance, or a FinancialAccount.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -106,8 +106,6 @@ open_enum! {
         UsBankAccount => "us_bank_account",
     }
 }
-
-json_enum!(ReceivedDebitInitiatingPaymentMethodDetailsType);
 
 /// `ReceivedDebit.InitiatingPaymentMethodDetails.UsBankAccount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -182,6 +180,7 @@ json_struct!(ReceivedDebitLinkedFlows {
 });
 
 open_enum! {
+    @json
     /// The network used for the ReceivedDebit.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -192,9 +191,8 @@ open_enum! {
     }
 }
 
-json_enum!(ReceivedDebitNetwork);
-
 open_enum! {
+    @json
     /// Set if a ReceivedDebit can't be reversed.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -206,8 +204,6 @@ open_enum! {
         SourceFlowRestricted => "source_flow_restricted",
     }
 }
-
-json_enum!(ReceivedDebitReversalDetailsRestrictedReason);
 
 /// `ReceivedDebit.ReversalDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -225,6 +221,7 @@ json_struct!(ReceivedDebitReversalDetails {
 });
 
 open_enum! {
+    @json
     /// Status of the ReceivedDebit. ReceivedDebits are created with a status of either `succeeded` (approved) or `failed` (declined). The failure reason can be found under the `failure_code`.
     ///
     /// The documented values, and `Unknown` for any other.
@@ -233,8 +230,6 @@ open_enum! {
         Succeeded => "succeeded",
     }
 }
-
-json_enum!(ReceivedDebitStatus);
 
 /// Legacy ReceivedDebits are part of the v1 version of Treasury for platforms and do not support many of the features introduced in [Treasury for platforms v2](https://docs.stripe.com/treasury/connect). Use [Received Debits](https://docs.stripe.com/api/v2/money-management/received-debits?api-version=preview) instead of building a new v1 integration.
 ///
