@@ -435,9 +435,6 @@ class Generator:
                 taken[name] = obj
                 self.rust_name[obj] = name
 
-    def family(self, obj):
-        return FAMILY_OF.get(obj)
-
     def resource_path(self, cls, family):
         """The Rust type of a resource class seen from `family`, or None (untyped)."""
         obj = cls.object
@@ -452,8 +449,6 @@ class Generator:
         cls = self.resources[obj]
         self.items = []  # Rust items, in order
         self.names = set()
-        self.enums = []
-        self.one_ofs = []
         self.done = {}
         root = self.rust_name[obj]
         self.struct(cls, root, family, resource=True)
@@ -481,7 +476,7 @@ class Generator:
             while ident in used:
                 ident += "_"
             used.add(ident)
-            rust = self.rust_type(ty, name + camel(key), family, top=True, doc=doc)
+            rust = self.rust_type(ty, name + camel(key), family, doc=doc)
             fields.append((key, ident, rust, doc))
         lines = []
         if resource:
@@ -507,14 +502,10 @@ class Generator:
         self.items.append("\n".join(lines))
         return name
 
-    def rust_type(self, ty, name, family, top=False, doc=""):
+    def rust_type(self, ty, name, family, doc=""):
         kind = ty[0]
         if kind == "option":
-            inner = self.rust_type(ty[1], name, family, doc=doc)
-            if inner.startswith("Vec<") or inner.startswith("BTreeMap<") or \
-                    inner.startswith("List<"):
-                return f"Option<{inner}>"
-            return f"Option<{inner}>"
+            return f"Option<{self.rust_type(ty[1], name, family, doc=doc)}>"
         if kind == "str":
             return "String"
         if kind == "int":
