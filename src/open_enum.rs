@@ -14,7 +14,7 @@ macro_rules! open_enum {
             $($variant:ident => $string:literal,)+
         }
     ) => {
-        $crate::open_enum::open_enum!(@shape $(#[$meta])* pub enum $name { $($variant => $string,)+ });
+        $crate::open_enum::open_enum!(@shape [PartialOrd, Ord] $(#[$meta])* pub enum $name { $($variant => $string,)+ });
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -52,18 +52,18 @@ macro_rules! open_enum {
             $($variant:ident => $string:literal,)+
         }
     ) => {
-        $crate::open_enum::open_enum!(@shape $(#[$meta])* pub enum $name { $($variant => $string,)+ });
+        $crate::open_enum::open_enum!(@shape [] $(#[$meta])* pub enum $name { $($variant => $string,)+ });
         $crate::resources::json::json_enum!($name);
     };
     (
-        @shape
+        @shape [$($order:ident),*]
         $(#[$meta:meta])*
         pub enum $name:ident {
             $($variant:ident => $string:literal,)+
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash $(, $order)*)]
         #[non_exhaustive]
         pub enum $name {
             $(

@@ -157,7 +157,9 @@ fn charge_current_fixture_parses_with_key_fields() {
     );
     assert_eq!(charge.fraud_details.as_ref().unwrap().user_report, None);
     let details = charge.payment_method_details.as_ref().unwrap();
-    assert_eq!(details["card"]["last4"], "9995");
+    let card = details.card.as_ref().unwrap();
+    assert_eq!(card.last4.as_deref(), Some("9995"));
+    assert_eq!(details.r#type, "card");
     // Not sent from 2022-11-15 unless expanded.
     assert!(charge.refunds.is_none());
 }
@@ -354,8 +356,12 @@ fn refund_current_fixture_parses_with_key_fields() {
         2700
     );
     assert_eq!(
-        refund.destination_details.as_ref().unwrap()["card"]["reference"],
-        "74920395812"
+        refund
+            .destination_details
+            .as_ref()
+            .and_then(|details| details.card.as_ref())
+            .and_then(|card| card.reference.as_deref()),
+        Some("74920395812")
     );
     assert_eq!(refund.receipt_number.as_deref(), Some("1842-5531"));
     assert!(refund.pending_reason.is_none());

@@ -439,13 +439,24 @@ fn checkout_session_current_version_parses() {
     assert_eq!(session.shipping_options.len(), 2);
     assert_eq!(session.shipping_options[1].shipping_amount, 1200);
 
-    // Option bags stay JSON.
+    // Option bags are typed too.
     assert_eq!(
-        session.automatic_tax.as_ref().unwrap()["status"],
+        session
+            .automatic_tax
+            .as_ref()
+            .unwrap()
+            .status
+            .as_ref()
+            .unwrap(),
         "complete"
     );
     assert_eq!(
-        session.payment_method_options.as_ref().unwrap()["card"]["request_three_d_secure"],
+        session
+            .payment_method_options
+            .as_ref()
+            .and_then(|options| options.card.as_ref())
+            .unwrap()
+            .request_three_d_secure,
         "automatic"
     );
 }
@@ -709,8 +720,8 @@ fn payment_method_card_current_version_parses() {
         Some("Paris")
     );
     assert_eq!(
-        method.radar_options.as_ref().unwrap()["session"],
-        "rse_1SPy5rLkdIwHu7ixP0o9I8u7"
+        method.radar_options.as_ref().unwrap().session.as_deref(),
+        Some("rse_1SPy5rLkdIwHu7ixP0o9I8u7")
     );
     assert!(method.sepa_debit.is_none());
 
@@ -739,7 +750,9 @@ fn payment_method_card_current_version_parses() {
         card.regulated_status.as_ref().unwrap().as_str(),
         "unregulated"
     );
-    assert_eq!(card.wallet.as_ref().unwrap()["type"], "apple_pay");
+    let wallet = card.wallet.as_ref().unwrap();
+    assert_eq!(wallet.r#type, "apple_pay");
+    assert!(wallet.apple_pay.is_some());
 }
 
 #[test]
@@ -748,7 +761,10 @@ fn payment_method_other_type_parses() {
     assert_eq!(method.payment_method_type, PaymentMethodType::SepaDebit);
     assert!(method.card.is_none());
     assert!(method.customer.is_none());
-    assert_eq!(method.sepa_debit.as_ref().unwrap()["last4"], "3000");
+    assert_eq!(
+        method.sepa_debit.as_ref().unwrap().last4.as_deref(),
+        Some("3000")
+    );
     assert_eq!(
         method.allow_redisplay,
         Some(PaymentMethodAllowRedisplay::Limited)
@@ -915,7 +931,13 @@ fn setup_intent_current_version_parses() {
     assert!(intent.last_setup_error.is_none());
     assert!(intent.next_action.is_none());
     assert_eq!(
-        intent.automatic_payment_methods.as_ref().unwrap()["allow_redirects"],
+        intent
+            .automatic_payment_methods
+            .as_ref()
+            .unwrap()
+            .allow_redirects
+            .as_ref()
+            .unwrap(),
         "never"
     );
 
@@ -959,9 +981,14 @@ fn setup_intent_2019_version_parses() {
     let intent = parse_setup_intent(&fixture("setup_intent_2019.json"));
     assert_eq!(intent.status, SetupIntentStatus::RequiresAction);
     assert_eq!(
-        intent.next_action.as_ref().unwrap()["type"],
+        intent.next_action.as_ref().unwrap().r#type,
         "redirect_to_url"
     );
+    assert!(intent
+        .next_action
+        .as_ref()
+        .and_then(|action| action.redirect_to_url.as_ref())
+        .is_some_and(|redirect| redirect.url.is_some()));
     assert_eq!(
         intent.payment_method.as_ref().unwrap().id(),
         Some("pm_1EzVO3HssDVaQm2PqwR9xYza")

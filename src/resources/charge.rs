@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::common::{
     BillingDetails, ChargeOutcome, Currency, Expandable, HasId, List, Metadata, Shipping, Timestamp,
 };
+use super::generated::members::*;
 use super::{Customer, Dispute, Invoice, PaymentIntent, Refund};
 use crate::open_enum::open_enum;
 
@@ -91,7 +92,7 @@ pub struct Charge {
     /// The invoice this charge pays (older API versions).
     pub invoice: Option<Expandable<Invoice>>,
     /// Level III card data sent with the charge.
-    pub level3: Option<Value>,
+    pub level3: Option<ChargeLevel3>,
     /// Whether it exists in live mode.
     pub livemode: bool,
     /// Your key-value pairs.
@@ -110,7 +111,7 @@ pub struct Charge {
     pub payment_method: Option<String>,
     /// Per-method details of the payment method at the time of the charge (card brand,
     /// last4, checks, wallet, …), keyed by `type`.
-    pub payment_method_details: Option<Value>,
+    pub payment_method_details: Option<ChargePaymentMethodDetails>,
     /// The amount and currency shown to the customer, when they differ.
     pub presentment_details: Option<ChargePresentmentDetails>,
     /// Radar options sent with the charge.

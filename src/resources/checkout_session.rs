@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::common::{Address, Currency, Expandable, HasId, List, Metadata, Shipping, Timestamp};
+use super::generated::members::*;
 use super::{
     Customer, CustomerTaxExempt, CustomerTaxIdType, Invoice, PaymentIntent, Price, SetupIntent,
     Subscription,
@@ -54,9 +55,9 @@ pub struct CheckoutSession {
     /// Unique identifier (`cs_…`).
     pub id: String,
     /// Adaptive Pricing settings.
-    pub adaptive_pricing: Option<Value>,
+    pub adaptive_pricing: Option<CheckoutSessionAdaptivePricing>,
     /// What happens when the session expires (recovery settings).
-    pub after_expiration: Option<Value>,
+    pub after_expiration: Option<CheckoutSessionAfterExpiration>,
     /// Whether customers may redeem promotion codes.
     pub allow_promotion_codes: Option<bool>,
     /// Payment method types the session may accept.
@@ -66,11 +67,11 @@ pub struct CheckoutSession {
     /// Total of all items after discounts and taxes.
     pub amount_total: Option<i64>,
     /// Automatic tax settings and status.
-    pub automatic_tax: Option<Value>,
+    pub automatic_tax: Option<CheckoutSessionAutomaticTax>,
     /// Whether Checkout collects the billing address.
     pub billing_address_collection: Option<CheckoutSessionBillingAddressCollection>,
     /// Branding (colours, logo, fonts) of the page.
-    pub branding_settings: Option<Value>,
+    pub branding_settings: Option<CheckoutSessionBrandingSettings>,
     /// Where the back button leads.
     pub cancel_url: Option<String>,
     /// Your reference for the session (a cart or order id), as passed at creation.
@@ -82,17 +83,17 @@ pub struct CheckoutSession {
     /// The consent the customer gave.
     pub consent: Option<CheckoutSessionConsent>,
     /// Which consents the session asked for.
-    pub consent_collection: Option<Value>,
+    pub consent_collection: Option<CheckoutSessionConsentCollection>,
     /// When it was created.
     pub created: Timestamp,
     /// The currency.
     pub currency: Option<Currency>,
     /// Currency conversion details (Adaptive Pricing sessions created before 2025-03-31).
-    pub currency_conversion: Option<Value>,
+    pub currency_conversion: Option<CheckoutSessionCurrencyConversion>,
     /// Custom fields shown, with what the customer entered.
     pub custom_fields: Vec<CheckoutSessionCustomField>,
     /// Custom text shown on the page.
-    pub custom_text: Option<Value>,
+    pub custom_text: Option<CheckoutSessionCustomText>,
     /// The customer, existing or created by the session.
     pub customer: Option<Expandable<Customer>>,
     /// The customer account (Accounts v2), if any.
@@ -116,7 +117,7 @@ pub struct CheckoutSession {
     /// The invoice created by the session.
     pub invoice: Option<Expandable<Invoice>>,
     /// Invoice creation settings and state.
-    pub invoice_creation: Option<Value>,
+    pub invoice_creation: Option<CheckoutSessionInvoiceCreation>,
     /// The items purchased, when expanded.
     pub line_items: Option<List<CheckoutSessionLineItem>>,
     /// Whether it exists in live mode.
@@ -124,15 +125,15 @@ pub struct CheckoutSession {
     /// The page's locale.
     pub locale: Option<CheckoutSessionLocale>,
     /// Managed Payments (merchant of record) settings.
-    pub managed_payments: Option<Value>,
+    pub managed_payments: Option<CheckoutSessionManagedPayments>,
     /// Your key-value pairs.
     pub metadata: Option<Metadata>,
     /// One-time payment, setup for later, or subscription.
     pub mode: CheckoutSessionMode,
     /// Business and individual name collection settings.
-    pub name_collection: Option<Value>,
+    pub name_collection: Option<CheckoutSessionNameCollection>,
     /// Optional items offered on the page.
-    pub optional_items: Option<Value>,
+    pub optional_items: Option<Vec<CheckoutSessionOptionalItems>>,
     /// Where the customer comes from (`web`, `mobile_app`).
     pub origin_context: Option<CheckoutSessionOriginContext>,
     /// The PaymentIntent, in `payment` mode.
@@ -142,19 +143,20 @@ pub struct CheckoutSession {
     /// Whether a payment method is collected in `subscription` mode.
     pub payment_method_collection: Option<CheckoutSessionPaymentMethodCollection>,
     /// The payment method configuration used.
-    pub payment_method_configuration_details: Option<Value>,
+    pub payment_method_configuration_details:
+        Option<CheckoutSessionPaymentMethodConfigurationDetails>,
     /// Per-method options.
-    pub payment_method_options: Option<Value>,
+    pub payment_method_options: Option<CheckoutSessionPaymentMethodOptions>,
     /// Payment method types the session may accept.
     pub payment_method_types: Vec<String>,
     /// Whether the funds are in: decide fulfilment on this, not on `status`.
     pub payment_status: CheckoutSessionPaymentStatus,
     /// Permissions for actions such as updating shipping details.
-    pub permissions: Option<Value>,
+    pub permissions: Option<CheckoutSessionPermissions>,
     /// Phone number collection settings.
-    pub phone_number_collection: Option<Value>,
+    pub phone_number_collection: Option<CheckoutSessionPhoneNumberCollection>,
     /// Amounts in the customer's presentment currency.
-    pub presentment_details: Option<Value>,
+    pub presentment_details: Option<CheckoutSessionPresentmentDetails>,
     /// The expired session this one recovers.
     pub recovered_from: Option<String>,
     /// Redirect behaviour of embedded sessions.
@@ -162,13 +164,13 @@ pub struct CheckoutSession {
     /// Where to send the customer back, for embedded and elements UI modes.
     pub return_url: Option<String>,
     /// Saved payment method settings.
-    pub saved_payment_method_options: Option<Value>,
+    pub saved_payment_method_options: Option<CheckoutSessionSavedPaymentMethodOptions>,
     /// The SetupIntent, in `setup` mode.
     pub setup_intent: Option<Expandable<SetupIntent>>,
     /// Shipping details collected (API versions before 2022-08-01).
     pub shipping: Option<Shipping>,
     /// Which countries shipping addresses may be in.
-    pub shipping_address_collection: Option<Value>,
+    pub shipping_address_collection: Option<CheckoutSessionShippingAddressCollection>,
     /// The shipping cost and the chosen shipping rate.
     pub shipping_cost: Option<CheckoutSessionShippingCost>,
     /// Shipping details collected (2022-08-01 until 2025-03-31.basil, which moved them to
@@ -187,7 +189,7 @@ pub struct CheckoutSession {
     /// Where the customer goes after success.
     pub success_url: Option<String>,
     /// Tax id collection settings.
-    pub tax_id_collection: Option<Value>,
+    pub tax_id_collection: Option<CheckoutSessionTaxIdCollection>,
     /// Discount, shipping and tax totals.
     pub total_details: Option<CheckoutSessionTotalDetails>,
     /// Hosted page, embedded page, or elements.
@@ -195,7 +197,7 @@ pub struct CheckoutSession {
     /// The URL of the hosted page, while the session is open.
     pub url: Option<String>,
     /// Wallet settings.
-    pub wallet_options: Option<Value>,
+    pub wallet_options: Option<CheckoutSessionWalletOptions>,
 }
 
 impl HasId for CheckoutSession {
@@ -272,17 +274,17 @@ pub struct CheckoutSessionConsent {
 #[non_exhaustive]
 pub struct CheckoutSessionCustomField {
     /// Dropdown settings and the selected option.
-    pub dropdown: Option<Value>,
+    pub dropdown: Option<CheckoutSessionCustomFieldDropdown>,
     /// Your key for the field.
     pub key: String,
     /// The label shown.
-    pub label: Option<Value>,
+    pub label: Option<CheckoutSessionCustomFieldLabel>,
     /// Numeric field settings and the entered value.
-    pub numeric: Option<Value>,
+    pub numeric: Option<CheckoutSessionCustomFieldNumeric>,
     /// Whether the field may be left empty.
     pub optional: bool,
     /// Text field settings and the entered value.
-    pub text: Option<Value>,
+    pub text: Option<CheckoutSessionCustomFieldText>,
     /// The kind of field.
     #[serde(rename = "type")]
     pub field_type: CheckoutSessionCustomFieldType,
@@ -303,10 +305,10 @@ impl CheckoutSessionCustomField {
     /// ```
     #[must_use]
     pub fn value(&self) -> Option<&str> {
-        [&self.dropdown, &self.numeric, &self.text]
-            .into_iter()
-            .flatten()
-            .find_map(|bag| bag.get("value").and_then(Value::as_str))
+        let dropdown = self.dropdown.as_ref().and_then(|d| d.value.as_deref());
+        let numeric = self.numeric.as_ref().and_then(|n| n.value.as_deref());
+        let text = self.text.as_ref().and_then(|t| t.value.as_deref());
+        dropdown.or(numeric).or(text)
     }
 }
 
@@ -335,7 +337,7 @@ pub struct CheckoutSessionTotalDetails {
     /// Sum of all taxes.
     pub amount_tax: i64,
     /// The discounts and taxes one by one, when expanded.
-    pub breakdown: Option<Value>,
+    pub breakdown: Option<CheckoutSessionTotalDetailsBreakdown>,
 }
 
 /// `shipping_cost`: the shipping amount charged.
@@ -352,7 +354,7 @@ pub struct CheckoutSessionShippingCost {
     /// The chosen shipping rate.
     pub shipping_rate: Option<Expandable>,
     /// The taxes applied to shipping.
-    pub taxes: Option<Vec<Value>>,
+    pub taxes: Option<Vec<CheckoutSessionShippingCostTaxes>>,
 }
 
 /// One entry of `shipping_options`.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::common::{Currency, Expandable, HasId, Metadata, Timestamp};
+use super::generated::members::*;
 use super::{Charge, PaymentIntent};
 use crate::open_enum::open_enum;
 
@@ -161,7 +162,7 @@ pub struct DisputeEvidence {
     /// Server or activity logs showing the customer used the product.
     pub access_activity_log: Option<String>,
     /// Evidence for the appeal stage.
-    pub appeal: Option<Value>,
+    pub appeal: Option<DisputeEvidenceAppeal>,
     /// The customer's billing address.
     pub billing_address: Option<String>,
     /// File: your cancellation policy as shown to the customer.
@@ -187,7 +188,7 @@ pub struct DisputeEvidence {
     /// The id of the apparent duplicate charge.
     pub duplicate_charge_id: Option<String>,
     /// Evidence for enhanced programmes (Visa Compelling Evidence 3.0, compliance).
-    pub enhanced_evidence: Option<Value>,
+    pub enhanced_evidence: Option<DisputeEvidenceEnhancedEvidence>,
     /// What was sold.
     pub product_description: Option<String>,
     /// File: a receipt sent to the customer.
@@ -351,13 +352,13 @@ open_enum! {
 #[non_exhaustive]
 pub struct DisputePaymentMethodDetails {
     /// Amazon Pay details (`dispute_type`).
-    pub amazon_pay: Option<Value>,
+    pub amazon_pay: Option<DisputePaymentMethodDetailsAmazonPay>,
     /// Card details.
     pub card: Option<DisputeCardDetails>,
     /// Klarna details (`reason_code`, `chargeback_loss_reason_code`).
-    pub klarna: Option<Value>,
+    pub klarna: Option<DisputePaymentMethodDetailsKlarna>,
     /// PayPal details (`case_id`, `reason_code`).
-    pub paypal: Option<Value>,
+    pub paypal: Option<DisputePaymentMethodDetailsPaypal>,
     /// Which of the above is present.
     #[serde(rename = "type")]
     pub method_type: DisputePaymentMethodType,

@@ -2,7 +2,11 @@
 // and stripe-node 23.1.0 (sha256 7066de352ba7583d67228a5060b970f25720a9e587a786848d1c5a3b2d5629f1), API version 2026-10-28.endive.
 // Do not edit: run `python3 tools/typegen/typegen.py`.
 
-//! The generated resources, one module per family (Cargo feature).
+//! The generated resources, one module per family (Cargo feature), and the
+//! typed members of the hand-written ones.
+
+pub(crate) mod members;
+pub use members::*;
 
 #[cfg(feature = "apps")]
 pub mod apps;
@@ -32,21 +36,6 @@ pub mod terminal;
 pub mod treasury;
 
 // The hand-written resources, as the generated ones read and write them.
-#[cfg(any(
-    feature = "payments",
-    feature = "billing",
-    feature = "connect",
-    feature = "issuing",
-    feature = "treasury",
-    feature = "terminal",
-    feature = "identity",
-    feature = "climate",
-    feature = "financial_connections",
-    feature = "radar",
-    feature = "reporting",
-    feature = "tax",
-    feature = "apps"
-))]
 crate::resources::json::json_via_serde!(
     Charge => "charge",
     CheckoutSession => "checkout.session",

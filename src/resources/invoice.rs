@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::common::{
     Address, Currency, Expandable, HasId, List, Metadata, PaymentError, Shipping, Timestamp,
 };
+use super::generated::members::*;
 use super::{
     Charge, Customer, CustomerTaxExempt, CustomerTaxIdType, PaymentIntent, PaymentMethod, Price,
     Subscription, SubscriptionItem,
@@ -105,7 +106,7 @@ pub struct Invoice {
     /// Whether Stripe advances it automatically (finalize, collect, remind).
     pub auto_advance: bool,
     /// Automatic tax settings and status.
-    pub automatic_tax: Option<Value>,
+    pub automatic_tax: Option<InvoiceAutomaticTax>,
     /// When a draft is scheduled to be finalized.
     pub automatically_finalizes_at: Option<Timestamp>,
     /// The old name of `collection_method` (older API versions).
@@ -219,7 +220,7 @@ pub struct Invoice {
     /// The number on the receipt email.
     pub receipt_number: Option<String>,
     /// How it renders (PDF page size, template, tax display).
-    pub rendering: Option<Value>,
+    pub rendering: Option<InvoiceRendering>,
     /// Rendering options (older API versions; now `rendering`).
     pub rendering_options: Option<Value>,
     /// The shipping cost.
@@ -596,7 +597,7 @@ pub struct InvoicePaymentSettings {
     /// The mandate used for the payment.
     pub default_mandate: Option<String>,
     /// Per-method options for the payment.
-    pub payment_method_options: Option<Value>,
+    pub payment_method_options: Option<InvoicePaymentSettingsPaymentMethodOptions>,
     /// Payment method types accepted (`None`: chosen automatically).
     pub payment_method_types: Option<Vec<String>>,
 }
@@ -615,7 +616,7 @@ pub struct InvoiceShippingCost {
     /// The shipping rate.
     pub shipping_rate: Option<Expandable>,
     /// The taxes on shipping, as JSON.
-    pub taxes: Option<Vec<Value>>,
+    pub taxes: Option<Vec<InvoiceShippingCostTaxes>>,
 }
 
 /// `invoice.status_details`.

@@ -14,26 +14,6 @@
 //! matches the description, `to_json(from_json(v)) == v` once `null` members are dropped (an
 //! absent `Option` is not written).
 
-// Only the generated families use this module: with none compiled in, all of it is unused.
-#![cfg_attr(
-    not(any(
-        feature = "payments",
-        feature = "billing",
-        feature = "connect",
-        feature = "issuing",
-        feature = "treasury",
-        feature = "terminal",
-        feature = "identity",
-        feature = "climate",
-        feature = "financial_connections",
-        feature = "radar",
-        feature = "reporting",
-        feature = "tax",
-        feature = "apps"
-    )),
-    allow(dead_code, unused_imports, unused_macros)
-)]
-
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -304,19 +284,32 @@ macro_rules! json_struct {
 
 /// `json_struct!`, plus the serde impls a resource (a top-level object) offers its users,
 /// through the same functions.
+#[allow(unused_macros)] // only the families have resources
 macro_rules! json_resource {
     ($name:ident { $($key:literal => $field:ident,)* }) => {
         $crate::resources::json::json_struct!($name { $($key => $field,)* });
+        $crate::resources::json::json_serde!($name);
+    };
+}
 
+/// `Deserialize` / `Serialize` through `FromJson` / `ToJson`: for the resources, and for the
+/// members that the hand-written (serde-derived) resources hold.
+macro_rules! json_serde {
+    ($name:ident) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 $crate::resources::json::from_serde(deserializer)
             }
         }
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                ::serde::Serialize::serialize(&$crate::resources::json::ToJson::to_json(self), serializer)
+                ::serde::Serialize::serialize(
+                    &$crate::resources::json::ToJson::to_json(self),
+                    serializer,
+                )
             }
         }
     };
@@ -374,7 +367,7 @@ macro_rules! json_enum {
     };
 }
 
-pub(crate) use {json_enum, json_one_of, json_resource, json_struct};
+pub(crate) use {json_enum, json_one_of, json_resource, json_serde, json_struct};
 
 /// The one generic step of a resource's `Deserialize`: `T` is read from a `Value`, so each
 /// resource adds a call, not a visitor.
@@ -387,8 +380,7 @@ where
     T::from_json(value).ok_or_else(|| serde::de::Error::custom("expected a JSON object"))
 }
 
-/// Hand-written resources inside generated ones (invoked by `generated.rs`, only when a family
-/// is compiled in): read through their own serde impls (which
+/// Hand-written resources inside generated ones (invoked by `generated.rs`): read through their own serde impls (which
 /// the event's typed view already relies on), set aside when they do not fit; written back
 /// with their `object` string, which their structs do not keep.
 macro_rules! json_via_serde {

@@ -1,11 +1,11 @@
 //! [`PaymentIntent`]: one payment from creation through every attempt to its end.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::common::{
     Currency, Expandable, HasId, List, Metadata, PaymentError, Shipping, Timestamp,
 };
+use super::generated::members::*;
 use super::{Charge, Customer, PaymentMethod};
 use crate::open_enum::open_enum;
 
@@ -43,7 +43,7 @@ pub struct PaymentIntent {
     /// Amount that can be captured.
     pub amount_capturable: i64,
     /// Breakdown of the amount (tips, line items, shipping, tax).
-    pub amount_details: Option<Value>,
+    pub amount_details: Option<PaymentIntentAmountDetails>,
     /// Amount received.
     pub amount_received: i64,
     /// The Connect application that created it.
@@ -51,7 +51,7 @@ pub struct PaymentIntent {
     /// The application fee requested, for Connect.
     pub application_fee_amount: Option<i64>,
     /// Automatic payment method settings.
-    pub automatic_payment_methods: Option<Value>,
+    pub automatic_payment_methods: Option<PaymentIntentAutomaticPaymentMethods>,
     /// When it was canceled.
     pub canceled_at: Option<Timestamp>,
     /// Why it was canceled.
@@ -76,6 +76,8 @@ pub struct PaymentIntent {
     pub description: Option<String>,
     /// Payment method types excluded from automatic payment methods.
     pub excluded_payment_method_types: Option<Vec<String>>,
+    /// Hooks that run while the payment is processed (tax calculation inputs).
+    pub hooks: Option<PaymentIntentHooks>,
     /// The invoice that created it (API versions before 2025-03-31.basil).
     pub invoice: Option<Expandable>,
     /// The error of the last failed attempt, cleared on success.
@@ -84,26 +86,29 @@ pub struct PaymentIntent {
     pub latest_charge: Option<Expandable<Charge>>,
     /// Whether it exists in live mode.
     pub livemode: bool,
+    /// Settings for Managed Payments, when Stripe acts as merchant of record.
+    pub managed_payments: Option<PaymentIntentManagedPayments>,
     /// Your key-value pairs.
     pub metadata: Metadata,
     /// What the customer must do next (e.g. 3-D Secure), when status is `requires_action`.
-    pub next_action: Option<Value>,
+    pub next_action: Option<PaymentIntentNextAction>,
     /// The account the funds are for, for Connect.
     pub on_behalf_of: Option<Expandable>,
     /// Payment details (customer reference, order reference).
-    pub payment_details: Option<Value>,
+    pub payment_details: Option<PaymentIntentPaymentDetails>,
     /// The payment method attached.
     pub payment_method: Option<Expandable<PaymentMethod>>,
     /// The payment method configuration used.
-    pub payment_method_configuration_details: Option<Value>,
+    pub payment_method_configuration_details:
+        Option<PaymentIntentPaymentMethodConfigurationDetails>,
     /// Per-method options.
-    pub payment_method_options: Option<Value>,
+    pub payment_method_options: Option<PaymentIntentPaymentMethodOptions>,
     /// Payment method types that may be used.
     pub payment_method_types: Vec<String>,
     /// Presentment currency details.
-    pub presentment_details: Option<Value>,
+    pub presentment_details: Option<PaymentIntentPresentmentDetails>,
     /// Details while processing.
-    pub processing: Option<Value>,
+    pub processing: Option<PaymentIntentProcessing>,
     /// Where the receipt goes.
     pub receipt_email: Option<String>,
     /// The Radar review, if any.
@@ -121,7 +126,7 @@ pub struct PaymentIntent {
     /// The status.
     pub status: PaymentIntentStatus,
     /// Where the funds go, for Connect destination charges.
-    pub transfer_data: Option<Value>,
+    pub transfer_data: Option<PaymentIntentTransferData>,
     /// A transfer group, for Connect.
     pub transfer_group: Option<String>,
 }

@@ -1,9 +1,9 @@
 //! [`PaymentMethod`]: a saved or one-off way to pay (a card, a bank account, a wallet, …).
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::common::{BillingDetails, Expandable, HasId, Metadata, Timestamp};
+use super::generated::members::*;
 use super::Customer;
 use crate::open_enum::open_enum;
 
@@ -39,142 +39,142 @@ pub struct PaymentMethod {
     /// Unique identifier (`pm_…`).
     pub id: String,
     /// Details when `type` is `acss_debit`.
-    pub acss_debit: Option<Value>,
+    pub acss_debit: Option<PaymentMethodAcssDebit>,
     /// Details when `type` is `affirm`.
-    pub affirm: Option<Value>,
+    pub affirm: Option<PaymentMethodAffirm>,
     /// Details when `type` is `afterpay_clearpay`.
-    pub afterpay_clearpay: Option<Value>,
+    pub afterpay_clearpay: Option<PaymentMethodAfterpayClearpay>,
     /// Details when `type` is `alipay`.
-    pub alipay: Option<Value>,
+    pub alipay: Option<PaymentMethodAlipay>,
     /// Whether checkout flows may show it to the customer again.
     pub allow_redisplay: Option<PaymentMethodAllowRedisplay>,
     /// Details when `type` is `alma`.
-    pub alma: Option<Value>,
+    pub alma: Option<PaymentMethodAlma>,
     /// Details when `type` is `amazon_pay`.
-    pub amazon_pay: Option<Value>,
+    pub amazon_pay: Option<PaymentMethodAmazonPay>,
     /// Details when `type` is `au_becs_debit`.
-    pub au_becs_debit: Option<Value>,
+    pub au_becs_debit: Option<PaymentMethodAuBecsDebit>,
     /// Details when `type` is `bacs_debit`.
-    pub bacs_debit: Option<Value>,
+    pub bacs_debit: Option<PaymentMethodBacsDebit>,
     /// Details when `type` is `bancontact`.
-    pub bancontact: Option<Value>,
+    pub bancontact: Option<PaymentMethodBancontact>,
     /// Details when `type` is `billie`.
-    pub billie: Option<Value>,
+    pub billie: Option<PaymentMethodBillie>,
     /// Billing details (address, email, name, phone).
     pub billing_details: BillingDetails,
     /// Details when `type` is `bizum`.
-    pub bizum: Option<Value>,
+    pub bizum: Option<PaymentMethodBizum>,
     /// Details when `type` is `blik`.
-    pub blik: Option<Value>,
+    pub blik: Option<PaymentMethodBlik>,
     /// Details when `type` is `boleto`.
-    pub boleto: Option<Value>,
+    pub boleto: Option<PaymentMethodBoleto>,
     /// Card details, when `type` is `card`.
     pub card: Option<PaymentMethodCard>,
     /// Details when `type` is `card_present`.
-    pub card_present: Option<Value>,
+    pub card_present: Option<PaymentMethodCardPresent>,
     /// Details when `type` is `cashapp`.
-    pub cashapp: Option<Value>,
+    pub cashapp: Option<PaymentMethodCashapp>,
     /// When it was created.
     pub created: Timestamp,
     /// Details when `type` is `crypto`.
-    pub crypto: Option<Value>,
+    pub crypto: Option<PaymentMethodCrypto>,
     /// Details when `type` is `custom`.
-    pub custom: Option<Value>,
+    pub custom: Option<PaymentMethodCustom>,
     /// The customer it is saved to, if any.
     pub customer: Option<Expandable<Customer>>,
     /// The customer account (Accounts v2) it is saved to, if any.
     pub customer_account: Option<String>,
     /// Details when `type` is `customer_balance`.
-    pub customer_balance: Option<Value>,
+    pub customer_balance: Option<PaymentMethodCustomerBalance>,
     /// Details when `type` is `eps`.
-    pub eps: Option<Value>,
+    pub eps: Option<PaymentMethodEps>,
     /// Details when `type` is `fpx`.
-    pub fpx: Option<Value>,
+    pub fpx: Option<PaymentMethodFpx>,
     /// Details when `type` is `giropay`.
-    pub giropay: Option<Value>,
+    pub giropay: Option<PaymentMethodGiropay>,
     /// Details when `type` is `grabpay`.
-    pub grabpay: Option<Value>,
+    pub grabpay: Option<PaymentMethodGrabpay>,
     /// Details when `type` is `ideal`.
-    pub ideal: Option<Value>,
+    pub ideal: Option<PaymentMethodIdeal>,
     /// Details when `type` is `interac_present`.
-    pub interac_present: Option<Value>,
+    pub interac_present: Option<PaymentMethodInteracPresent>,
     /// Details when `type` is `kakao_pay`.
-    pub kakao_pay: Option<Value>,
+    pub kakao_pay: Option<PaymentMethodKakaoPay>,
     /// Details when `type` is `klarna`.
-    pub klarna: Option<Value>,
+    pub klarna: Option<PaymentMethodKlarna>,
     /// Details when `type` is `konbini`.
-    pub konbini: Option<Value>,
+    pub konbini: Option<PaymentMethodKonbini>,
     /// Details when `type` is `kr_card`.
-    pub kr_card: Option<Value>,
+    pub kr_card: Option<PaymentMethodKrCard>,
     /// Details when `type` is `link`.
-    pub link: Option<Value>,
+    pub link: Option<PaymentMethodLink>,
     /// Whether it exists in live mode.
     pub livemode: bool,
     /// Details when `type` is `mb_way`.
-    pub mb_way: Option<Value>,
+    pub mb_way: Option<PaymentMethodMbWay>,
     /// Your key-value pairs.
     pub metadata: Option<Metadata>,
     /// Details when `type` is `mobilepay`.
-    pub mobilepay: Option<Value>,
+    pub mobilepay: Option<PaymentMethodMobilepay>,
     /// Details when `type` is `multibanco`.
-    pub multibanco: Option<Value>,
+    pub multibanco: Option<PaymentMethodMultibanco>,
     /// Details when `type` is `naver_pay`.
-    pub naver_pay: Option<Value>,
+    pub naver_pay: Option<PaymentMethodNaverPay>,
     /// Details when `type` is `nz_bank_account`.
-    pub nz_bank_account: Option<Value>,
+    pub nz_bank_account: Option<PaymentMethodNzBankAccount>,
     /// Details when `type` is `oxxo`.
-    pub oxxo: Option<Value>,
+    pub oxxo: Option<PaymentMethodOxxo>,
     /// Details when `type` is `p24`.
-    pub p24: Option<Value>,
+    pub p24: Option<PaymentMethodP24>,
     /// Details when `type` is `pay_by_bank`.
-    pub pay_by_bank: Option<Value>,
+    pub pay_by_bank: Option<PaymentMethodPayByBank>,
     /// Details when `type` is `payco`.
-    pub payco: Option<Value>,
+    pub payco: Option<PaymentMethodPayco>,
     /// Details when `type` is `paynow`.
-    pub paynow: Option<Value>,
+    pub paynow: Option<PaymentMethodPaynow>,
     /// Details when `type` is `paypal`.
-    pub paypal: Option<Value>,
+    pub paypal: Option<PaymentMethodPaypal>,
     /// Details when `type` is `paypay`.
-    pub paypay: Option<Value>,
+    pub paypay: Option<PaymentMethodPaypay>,
     /// Details when `type` is `payto`.
-    pub payto: Option<Value>,
+    pub payto: Option<PaymentMethodPayto>,
     /// Details when `type` is `pix`.
-    pub pix: Option<Value>,
+    pub pix: Option<PaymentMethodPix>,
     /// Details when `type` is `promptpay`.
-    pub promptpay: Option<Value>,
+    pub promptpay: Option<PaymentMethodPromptpay>,
     /// Radar options (the Radar session).
-    pub radar_options: Option<Value>,
+    pub radar_options: Option<PaymentMethodRadarOptions>,
     /// Details when `type` is `revolut_pay`.
-    pub revolut_pay: Option<Value>,
+    pub revolut_pay: Option<PaymentMethodRevolutPay>,
     /// Details when `type` is `samsung_pay`.
-    pub samsung_pay: Option<Value>,
+    pub samsung_pay: Option<PaymentMethodSamsungPay>,
     /// Details when `type` is `satispay`.
-    pub satispay: Option<Value>,
+    pub satispay: Option<PaymentMethodSatispay>,
     /// Details when `type` is `scalapay`.
-    pub scalapay: Option<Value>,
+    pub scalapay: Option<PaymentMethodScalapay>,
     /// Details when `type` is `sepa_debit`.
-    pub sepa_debit: Option<Value>,
+    pub sepa_debit: Option<PaymentMethodSepaDebit>,
     /// Details when `type` is `sequra`.
-    pub sequra: Option<Value>,
+    pub sequra: Option<PaymentMethodSequra>,
     /// Details when `type` is `sofort`.
-    pub sofort: Option<Value>,
+    pub sofort: Option<PaymentMethodSofort>,
     /// Details when `type` is `sunbit`.
-    pub sunbit: Option<Value>,
+    pub sunbit: Option<PaymentMethodSunbit>,
     /// Details when `type` is `swish`.
-    pub swish: Option<Value>,
+    pub swish: Option<PaymentMethodSwish>,
     /// Details when `type` is `twint`.
-    pub twint: Option<Value>,
+    pub twint: Option<PaymentMethodTwint>,
     /// The kind of payment method; the field of the same name holds its details.
     #[serde(rename = "type")]
     pub payment_method_type: PaymentMethodType,
     /// Details when `type` is `upi`.
-    pub upi: Option<Value>,
+    pub upi: Option<PaymentMethodUpi>,
     /// Details when `type` is `us_bank_account`.
-    pub us_bank_account: Option<Value>,
+    pub us_bank_account: Option<PaymentMethodUsBankAccount>,
     /// Details when `type` is `wechat_pay`.
-    pub wechat_pay: Option<Value>,
+    pub wechat_pay: Option<PaymentMethodWechatPay>,
     /// Details when `type` is `zip`.
-    pub zip: Option<Value>,
+    pub zip: Option<PaymentMethodZip>,
 }
 
 impl HasId for PaymentMethod {
@@ -210,7 +210,7 @@ pub struct PaymentMethodCard {
     /// Credit, debit, prepaid or unknown.
     pub funding: PaymentMethodCardFunding,
     /// The card-present payment method this card was generated from, if any.
-    pub generated_from: Option<Value>,
+    pub generated_from: Option<PaymentMethodCardGeneratedFrom>,
     /// Issuer identification number (internal use).
     pub iin: Option<String>,
     /// Issuing bank name (internal use).
@@ -224,7 +224,7 @@ pub struct PaymentMethodCard {
     /// Whether 3-D Secure is supported.
     pub three_d_secure_usage: Option<PaymentMethodCardThreeDSecureUsage>,
     /// The wallet the card belongs to (Apple Pay, Google Pay, …), if any.
-    pub wallet: Option<Value>,
+    pub wallet: Option<PaymentMethodCardWallet>,
 }
 
 /// `card.checks`: address and CVC verification results.

@@ -1,9 +1,9 @@
 //! [`Refund`]: money returned to the customer for a charge or payment intent.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::common::{Currency, Expandable, HasId, Metadata, Timestamp};
+use super::generated::members::*;
 use super::{Charge, ChargePresentmentDetails, Customer, PaymentIntent, PaymentMethod};
 use crate::open_enum::open_enum;
 
@@ -50,7 +50,7 @@ pub struct Refund {
     /// Arbitrary description (non-card refunds only).
     pub description: Option<String>,
     /// Per-method details of where the money goes (card reference, bank reference, …).
-    pub destination_details: Option<Value>,
+    pub destination_details: Option<RefundDestinationDetails>,
     /// The balance transaction reversing this refund after it failed.
     pub failure_balance_transaction: Option<Expandable>,
     /// Why the refund failed, e.g. `expired_or_canceled_card`, `lost_or_stolen_card`.
@@ -60,7 +60,7 @@ pub struct Refund {
     /// Your key-value pairs.
     pub metadata: Option<Metadata>,
     /// What must happen next, when status is `requires_action`.
-    pub next_action: Option<Value>,
+    pub next_action: Option<RefundNextAction>,
     /// The refunded payment intent.
     pub payment_intent: Option<Expandable<PaymentIntent>>,
     /// The payment method of the refunded payment.

@@ -2,9 +2,9 @@
 //! authentication that needs.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::common::{Expandable, HasId, Metadata, PaymentError, Timestamp};
+use super::generated::members::*;
 use super::{Customer, PaymentMethod};
 use crate::open_enum::open_enum;
 
@@ -44,7 +44,7 @@ pub struct SetupIntent {
     /// Whether the payment method is attached to the in-context account itself.
     pub attach_to_self: Option<bool>,
     /// Automatic payment method settings.
-    pub automatic_payment_methods: Option<Value>,
+    pub automatic_payment_methods: Option<SetupIntentAutomaticPaymentMethods>,
     /// Why it was canceled.
     pub cancellation_reason: Option<SetupIntentCancellationReason>,
     /// The client secret, for client-side confirmation. Treat it as sensitive.
@@ -68,21 +68,21 @@ pub struct SetupIntent {
     /// Whether it exists in live mode.
     pub livemode: bool,
     /// Managed Payments settings.
-    pub managed_payments: Option<Value>,
+    pub managed_payments: Option<SetupIntentManagedPayments>,
     /// The multi-use mandate generated.
     pub mandate: Option<Expandable>,
     /// Your key-value pairs.
     pub metadata: Option<Metadata>,
     /// What the customer must do next (e.g. 3-D Secure), when status is `requires_action`.
-    pub next_action: Option<Value>,
+    pub next_action: Option<SetupIntentNextAction>,
     /// The account the setup is for, for Connect.
     pub on_behalf_of: Option<Expandable>,
     /// The payment method being set up.
     pub payment_method: Option<Expandable<PaymentMethod>>,
     /// The payment method configuration used.
-    pub payment_method_configuration_details: Option<Value>,
+    pub payment_method_configuration_details: Option<SetupIntentPaymentMethodConfigurationDetails>,
     /// Per-method options.
-    pub payment_method_options: Option<Value>,
+    pub payment_method_options: Option<SetupIntentPaymentMethodOptions>,
     /// Payment method types that may be set up.
     pub payment_method_types: Vec<String>,
     /// The single-use mandate generated.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::common::{Currency, Expandable, HasId, List, Metadata, Timestamp};
+use super::generated::members::*;
 use super::{
     Customer, Invoice, InvoiceCustomField, InvoiceIssuer, PaymentMethod, Price, SetupIntent,
 };
@@ -64,17 +65,17 @@ pub struct Subscription {
     /// The percentage of each invoice paid to the application owner, for Connect.
     pub application_fee_percent: Option<f64>,
     /// Automatic tax settings.
-    pub automatic_tax: Option<Value>,
+    pub automatic_tax: Option<SubscriptionAutomaticTax>,
     /// The old name of `collection_method` (older API versions).
     pub billing: Option<SubscriptionCollectionMethod>,
     /// The reference point that aligns future billing dates.
     pub billing_cycle_anchor: Timestamp,
     /// The fixed values (day of month, hour, …) used to compute the anchor.
-    pub billing_cycle_anchor_config: Option<Value>,
+    pub billing_cycle_anchor_config: Option<SubscriptionBillingCycleAnchorConfig>,
     /// How prorations and invoices are computed (`classic` or `flexible`).
     pub billing_mode: Option<SubscriptionBillingMode>,
     /// Billing schedules of the subscription.
-    pub billing_schedules: Vec<Value>,
+    pub billing_schedules: Vec<SubscriptionBillingSchedules>,
     /// Thresholds at which an invoice is created early.
     pub billing_thresholds: Option<SubscriptionBillingThresholds>,
     /// When it will be canceled automatically.
@@ -124,7 +125,7 @@ pub struct Subscription {
     /// Whether it exists in live mode.
     pub livemode: bool,
     /// Managed Payments (merchant of record) settings.
-    pub managed_payments: Option<Value>,
+    pub managed_payments: Option<SubscriptionManagedPayments>,
     /// Your key-value pairs.
     pub metadata: Metadata,
     /// When pending invoice items will next be invoiced.
@@ -144,7 +145,7 @@ pub struct Subscription {
     /// The single plan (older API versions), a Plan object as JSON.
     pub plan: Option<Value>,
     /// The presentment currency used for customer payments.
-    pub presentment_details: Option<Value>,
+    pub presentment_details: Option<SubscriptionPresentmentDetails>,
     /// The quantity of the single plan (older API versions).
     pub quantity: Option<i64>,
     /// The subscription schedule attached.
@@ -156,7 +157,7 @@ pub struct Subscription {
     /// The status.
     pub status: SubscriptionStatus,
     /// Why the status changed (e.g. when and why it was paused).
-    pub status_details: Option<Value>,
+    pub status_details: Option<SubscriptionStatusDetails>,
     /// A tax percentage applied to its invoices (older API versions).
     pub tax_percent: Option<f64>,
     /// The test clock it belongs to.
@@ -268,7 +269,7 @@ pub struct SubscriptionItemCurrentTrial {
 #[non_exhaustive]
 pub struct SubscriptionBillingMode {
     /// Settings of the `flexible` mode.
-    pub flexible: Option<Value>,
+    pub flexible: Option<SubscriptionBillingModeFlexible>,
     /// `classic` or `flexible`.
     #[serde(rename = "type")]
     pub mode_type: SubscriptionBillingModeType,
@@ -336,7 +337,7 @@ pub struct SubscriptionPauseCollection {
 #[non_exhaustive]
 pub struct SubscriptionPaymentSettings {
     /// Per-method options for its invoices' payments.
-    pub payment_method_options: Option<Value>,
+    pub payment_method_options: Option<SubscriptionPaymentSettingsPaymentMethodOptions>,
     /// Payment method types its invoices accept (`None`: chosen automatically).
     pub payment_method_types: Option<Vec<String>>,
     /// Whether a successful payment updates `default_payment_method`.

@@ -123,6 +123,26 @@ FAMILY_OF = {
 }
 
 
+# The members of the hand-written resources that the generator types (their option bags: the
+# hand-written structs name these types for the fields that were `Value`).
+MEMBERS = "members"
+HAND_DIR = os.path.join(ROOT, "src", "resources")
+
+
+def hand_written_sources():
+    """The hand-written resource files: each struct's fields (Rust field -> declared type), and
+    every public type name they define."""
+    structs, names = {}, set()
+    for file in sorted(os.listdir(HAND_DIR)):
+        if not file.endswith(".rs") or file in ("generated.rs", "json.rs"):
+            continue
+        text = open(os.path.join(HAND_DIR, file)).read()
+        for name, body in re.findall(r"pub struct (\w+) \{\n(.*?)\n\}", text, re.S):
+            structs[name] = dict(re.findall(r"^    pub (?:r#)?(\w+): ([^\n]+),$", body, re.M))
+        names.update(re.findall(r"pub (?:struct|enum|type) (\w+)", text))
+    return structs, names
+
+
 def fail(message):
     sys.exit(f"typegen: {message}")
 
@@ -422,6 +442,9 @@ class Generator:
             if obj not in HAND_WRITTEN and obj not in FAMILY_OF:
                 fail(f"object {obj} has no family")
         self.generated = [o for o in self.carried if o not in HAND_WRITTEN]
+        # The member types of the hand-written resources share one namespace.
+        self.member_roots, self.walked, self.serde = set(), set(), set()
+        self.member_fields = []  # (hand-written struct, key, generated type, is a list, declared)
         # Rust names of the generated resources, unique within their family.
         self.rust_name = {}
         for family in FAMILIES:
@@ -448,11 +471,74 @@ class Generator:
         family = FAMILY_OF[obj]
         cls = self.resources[obj]
         self.items = []  # Rust items, in order
-        self.names = set()
         self.done = {}
         root = self.rust_name[obj]
         self.struct(cls, root, family, resource=True)
         return self.items
+
+    def write_members(self, obj, structs, hand_names):
+        """The types of a hand-written resource's members that its struct does not type by hand
+        (a field declared `Value`, or naming the type generated for it, or absent)."""
+        self.items = []
+        self.done = {}
+        self.members_of(self.resources[obj], HAND_WRITTEN[obj], structs)
+        for name in sorted(self.names & hand_names):
+            fail(f"generated member type {name} is also a hand-written type")
+        return self.items
+
+    def members_of(self, cls, rust, structs):
+        declared = structs.get(rust)
+        if declared is None:
+            fail(f"no hand-written struct {rust}")
+        for key, annotation, _ in sorted(cls.fields, key=lambda f: f[0]):
+            inner = parse_type(annotation, cls, self.modules)
+            listed = False
+            while inner[0] in ("option", "list"):
+                listed |= inner[0] == "list"
+                inner = inner[1]
+            if not (inner[0] == "nested" or (inner[0] == "class" and not inner[1].object)):
+                continue
+            name = rust + camel(key)
+            have = declared.get(field_ident(key).removeprefix("r#"))
+            by_hand = next((i for i in re.findall(r"\w+", have or "") if i in structs), None)
+            if by_hand is not None:
+                # Typed by hand: its own `Value` fields may still be typed here.
+                if (cls, by_hand) not in self.walked:
+                    self.walked.add((cls, by_hand))
+                    self.members_of(inner[1], by_hand, structs)
+            elif have is None or re.search(rf"\b(Value|{name})\b", have):
+                if name not in self.member_roots:
+                    self.member_roots.add(name)
+                    self.struct(inner[1], name, MEMBERS, serde=True)
+                    self.member_fields.append((rust, key, name, listed, have))
+
+    def scope(self):
+        """A new namespace (a family, or the members): names, and the shapes written so far."""
+        self.names, self.serde, self.canon = set(), set(), {}
+        # One type per shape: a struct or enum written again elsewhere in the namespace is an
+        # alias of the first (the same fields and docs, or the same values).
+        self.shapes = {}
+
+    def alias(self, name, shape, doc):
+        """`name` as an alias of the type already written with `shape`, if there is one."""
+        canonical = self.shapes.get(shape)
+        if canonical is None:
+            self.shapes[shape] = name
+            return None
+        self.canon[name] = canonical
+        doc = [line.replace(CANONICAL, canonical) for line in doc]
+        self.items.append("\n".join(doc + [f"pub type {name} = {canonical};"]))
+        return canonical
+
+    def shape_of(self, rust):
+        """A Rust type with every alias in it replaced by the type it names."""
+        return re.sub(r"\w+", lambda m: self.canon.get(m.group(0), m.group(0)), rust)
+
+    def serde_for(self, name, serde):
+        """Gives `name` serde impls (once) when a hand-written struct holds it."""
+        if serde and name not in self.serde:
+            self.serde.add(name)
+            self.items.append(f"json_serde!({name});")
 
     def unique(self, name):
         base, n = name, 2
@@ -462,10 +548,12 @@ class Generator:
         self.names.add(name)
         return name
 
-    def struct(self, cls, name, family, resource=False):
+    def struct(self, cls, name, family, resource=False, serde=False):
         # A nested class used in several places is one type.
         if id(cls) in self.done:
-            return self.done[id(cls)]
+            done = self.done[id(cls)]
+            self.serde_for(self.canon.get(done, done), serde)
+            return done
         name = self.unique(name)
         self.done[id(cls)] = name
         fields = []
@@ -478,6 +566,16 @@ class Generator:
             used.add(ident)
             rust = self.rust_type(ty, name + camel(key), family, doc=doc)
             fields.append((key, ident, rust, doc))
+        if not resource:
+            doc = doc_lines(cls.doc, "") or [f"/// `{'.'.join(cls.path)}`."]
+            shape = tuple((key, ident, self.shape_of(rust), doc) for key, ident, rust, doc in fields)
+            canonical = self.alias(name, ("struct", shape), doc + [
+                "///", f"/// The same shape as [`{CANONICAL}`]."])
+            if canonical is not None:
+                self.serde_for(canonical, serde)
+                return name
+        if serde:
+            self.serde.add(name)
         lines = []
         if resource:
             lines += doc_lines(cls.doc, "")
@@ -499,6 +597,8 @@ class Generator:
         for key, ident, _, _ in fields:
             lines.append(f"    {json.dumps(key)} => {ident},")
         lines.append("});")
+        if serde:
+            lines.append(f"json_serde!({name});")
         self.items.append("\n".join(lines))
         return name
 
@@ -529,6 +629,8 @@ class Generator:
                 return f"Expandable<{path or 'Value'}>"
             if inner[0] == "one_of":
                 return f"Expandable<{self.one_of(inner[1], name, family)}>"
+            if inner[0] == "nested":
+                return f"Expandable<{self.struct(inner[1], name, family)}>"
             fail(f"expandable {inner}")
         if kind == "literal":
             values = ty[1]
@@ -562,6 +664,10 @@ class Generator:
             seen.add(variant)
             variants.append((variant, str(value)))
         first = inspect_clean(doc).split("\n\n")[0]
+        canonical = self.alias(name, ("enum", tuple(variants)), (doc_lines(first, "") + ["///"]
+                               if first else []) + [f"/// The same values as [`{CANONICAL}`]."])
+        if canonical is not None:
+            return name
         lines = ["open_enum! {", "    @json"] + (doc_lines(first, "    ") if first else []) + \
             (["    ///"] if first else []) + \
             ["    /// The documented values, and `Unknown` for any other.",
@@ -603,6 +709,22 @@ def header(api_version):
             f"{api_version}.\n// Do not edit: run `python3 tools/typegen/typegen.py`.\n")
 
 
+CANONICAL = "\x00canonical\x00"
+
+USES = ["#[allow(unused_imports)]",
+        "use std::collections::BTreeMap;", "",
+        "#[allow(unused_imports)]",
+        "use serde_json::Value;", "",
+        "#[allow(unused_imports)]",
+        "use crate::resources::json::{json_one_of, json_resource, json_struct};",
+        "#[allow(unused_imports)]",
+        "use crate::resources::{Expandable, List};",
+        "#[allow(unused_imports)]",
+        "use super::*;",
+        "#[allow(unused_imports)]",
+        "use crate::open_enum::open_enum;"]
+
+
 def module_file(obj):
     return obj.replace(".", "_")
 
@@ -614,24 +736,13 @@ def render(generator):
     for obj in generator.generated:
         by_family.setdefault(FAMILY_OF[obj], []).append(obj)
     for family, objs in by_family.items():
+        generator.scope()
         mods = []
         for obj in objs:
             items = generator.write_resource(obj)
             body = "\n\n".join(items)
-            uses = ["#[allow(unused_imports)]",
-                    "use std::collections::BTreeMap;", "",
-                    "#[allow(unused_imports)]",
-                    "use serde_json::Value;", "",
-                    "#[allow(unused_imports)]",
-                    "use crate::resources::json::{json_one_of, json_resource, json_struct};",
-                    "#[allow(unused_imports)]",
-                    "use crate::resources::{Expandable, List};",
-                    "#[allow(unused_imports)]",
-                    "use super::*;",
-                    "#[allow(unused_imports)]",
-                    "use crate::open_enum::open_enum;"]
             text = (head + f"\n//! [`{generator.rust_name[obj]}`]: `\"object\": \"{obj}\"`.\n\n"
-                    + "\n".join(uses) + "\n\n" + body + "\n")
+                    + "\n".join(USES) + "\n\n" + body + "\n")
             files[os.path.join(family, module_file(obj) + ".rs")] = text
             mods.append(module_file(obj))
         doc, _ = FAMILIES[family]
@@ -644,14 +755,32 @@ def render(generator):
         for m in sorted(mods):
             lines.append(f"pub use {m}::*;")
         files[family + ".rs"] = "\n".join(lines) + "\n"
-    lines = [head, "//! The generated resources, one module per family (Cargo feature).", ""]
+    structs, hand_names = hand_written_sources()
+    generator.scope()
+    mods = []
+    for obj in sorted(HAND_WRITTEN):
+        items = generator.write_members(obj, structs, hand_names)
+        if not items:
+            continue
+        text = (head + f"\n//! The members of [`{HAND_WRITTEN[obj]}`](crate::resources::"
+                f"{HAND_WRITTEN[obj]}) that its struct does not type by hand.\n\n"
+                + "\n".join(USES + ["#[allow(unused_imports)]",
+                                     "use crate::resources::json::json_serde;"])
+                + "\n\n" + "\n\n".join(items) + "\n")
+        files[os.path.join(MEMBERS, module_file(obj) + ".rs")] = text
+        mods.append(module_file(obj))
+    lines = [head, "//! The option bags of the hand-written resources, typed: always compiled, "
+             "since the", "//! hand-written structs name them.", ""]
+    lines += [f"mod {m};" for m in mods] + [""] + [f"pub use {m}::*;" for m in mods]
+    files[MEMBERS + ".rs"] = "\n".join(lines) + "\n"
+    lines = [head, "//! The generated resources, one module per family (Cargo feature), and the",
+             "//! typed members of the hand-written ones.", "", f"pub(crate) mod {MEMBERS};",
+             f"pub use {MEMBERS}::*;", ""]
     for family in FAMILIES:
         if family in by_family:
             lines.append(f"#[cfg(feature = \"{family}\")]")
             lines.append(f"pub mod {family};")
-    families = ", ".join(f'feature = "{f}"' for f in FAMILIES if f in by_family)
     lines += ["", "// The hand-written resources, as the generated ones read and write them.",
-              f"#[cfg(any({families}))]",
               "crate::resources::json::json_via_serde!("]
     lines += [f"    {rust} => {json.dumps(obj)}," for obj, rust in sorted(HAND_WRITTEN.items())]
     lines.append(");")

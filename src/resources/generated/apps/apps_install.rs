@@ -49,19 +49,9 @@ json_struct!(InstallContentSecurityPolicyGranted {
 });
 
 /// `Install.ContentSecurityPolicyPending`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct InstallContentSecurityPolicyPending {
-    /// The URLs that the app can make network requests to.
-    pub connect_src: Vec<String>,
-    /// The URLs that the app can load images from.
-    pub image_src: Vec<String>,
-}
-
-json_struct!(InstallContentSecurityPolicyPending {
-    "connect_src" => connect_src,
-    "image_src" => image_src,
-});
+///
+/// The same shape as [`InstallContentSecurityPolicyGranted`].
+pub type InstallContentSecurityPolicyPending = InstallContentSecurityPolicyGranted;
 
 open_enum! {
     @json

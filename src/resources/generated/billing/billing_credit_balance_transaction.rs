@@ -95,34 +95,14 @@ json_struct!(CreditBalanceTransactionCredit {
 });
 
 /// `CreditBalanceTransaction.Debit.Amount.Monetary`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CreditBalanceTransactionDebitAmountMonetary {
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    pub currency: String,
-    /// A positive integer representing the amount.
-    pub value: i64,
-}
-
-json_struct!(CreditBalanceTransactionDebitAmountMonetary {
-    "currency" => currency,
-    "value" => value,
-});
+///
+/// The same shape as [`CreditBalanceTransactionCreditAmountMonetary`].
+pub type CreditBalanceTransactionDebitAmountMonetary = CreditBalanceTransactionCreditAmountMonetary;
 
 /// `CreditBalanceTransaction.Debit.Amount`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CreditBalanceTransactionDebitAmount {
-    /// The monetary amount.
-    pub monetary: Option<CreditBalanceTransactionDebitAmountMonetary>,
-    /// The type of this amount. We currently only support `monetary` billing credits.
-    pub r#type: String,
-}
-
-json_struct!(CreditBalanceTransactionDebitAmount {
-    "monetary" => monetary,
-    "type" => r#type,
-});
+///
+/// The same shape as [`CreditBalanceTransactionCreditAmount`].
+pub type CreditBalanceTransactionDebitAmount = CreditBalanceTransactionCreditAmount;
 
 /// `CreditBalanceTransaction.Debit.CreditsApplied`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -301,17 +301,11 @@ json_struct!(ConfigurationFeaturesSubscriptionUpdateProducts {
     "product" => product,
 });
 
-open_enum! {
-    @json
-    /// Determines how to handle prorations resulting from subscription updates. Valid values are `none`, `create_prorations`, and `always_invoice`. Defaults to a value of `none` if you don't set it during creation.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum ConfigurationFeaturesSubscriptionUpdateProrationBehavior {
-        AlwaysInvoice => "always_invoice",
-        CreateProrations => "create_prorations",
-        None => "none",
-    }
-}
+/// Determines how to handle prorations resulting from subscription updates. Valid values are `none`, `create_prorations`, and `always_invoice`. Defaults to a value of `none` if you don't set it during creation.
+///
+/// The same values as [`ConfigurationFeaturesSubscriptionCancelProrationBehavior`].
+pub type ConfigurationFeaturesSubscriptionUpdateProrationBehavior =
+    ConfigurationFeaturesSubscriptionCancelProrationBehavior;
 
 open_enum! {
     @json

@@ -30,18 +30,10 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The frequency at which a subscription is billed. One of `day`, `week`, `month` or `year`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum PlanInterval {
-        Day => "day",
-        Month => "month",
-        Week => "week",
-        Year => "year",
-    }
-}
+/// The frequency at which a subscription is billed. One of `day`, `week`, `month` or `year`.
+///
+/// The same values as [`ConfigurationFeaturesSubscriptionPauseDurationIntervalOptionsInterval`].
+pub type PlanInterval = ConfigurationFeaturesSubscriptionPauseDurationIntervalOptionsInterval;
 
 /// `Plan.Tier`.
 #[derive(Debug, Clone, Default, PartialEq)]

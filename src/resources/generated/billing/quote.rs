@@ -89,18 +89,11 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The frequency at which a subscription is billed. One of `day`, `week`, `month` or `year`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum QuoteComputedRecurringInterval {
-        Day => "day",
-        Month => "month",
-        Week => "week",
-        Year => "year",
-    }
-}
+/// The frequency at which a subscription is billed. One of `day`, `week`, `month` or `year`.
+///
+/// The same values as [`ConfigurationFeaturesSubscriptionPauseDurationIntervalOptionsInterval`].
+pub type QuoteComputedRecurringInterval =
+    ConfigurationFeaturesSubscriptionPauseDurationIntervalOptionsInterval;
 
 /// `Quote.Computed.Recurring.TotalDetails.Breakdown.Discount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -120,29 +113,11 @@ json_struct!(QuoteComputedRecurringTotalDetailsBreakdownDiscounts {
     "discount" => discount,
 });
 
-open_enum! {
-    @json
-    /// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum QuoteComputedRecurringTotalDetailsBreakdownTaxesTaxabilityReason {
-        CustomerExempt => "customer_exempt",
-        NotCollecting => "not_collecting",
-        NotSubjectToTax => "not_subject_to_tax",
-        NotSupported => "not_supported",
-        PortionProductExempt => "portion_product_exempt",
-        PortionReducedRated => "portion_reduced_rated",
-        PortionStandardRated => "portion_standard_rated",
-        ProductExempt => "product_exempt",
-        ProductExemptHoliday => "product_exempt_holiday",
-        ProportionallyRated => "proportionally_rated",
-        ReducedRated => "reduced_rated",
-        ReverseCharge => "reverse_charge",
-        StandardRated => "standard_rated",
-        TaxableBasisReduced => "taxable_basis_reduced",
-        ZeroRated => "zero_rated",
-    }
-}
+/// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
+///
+/// The same values as [`CreditNoteShippingCostTaxesTaxabilityReason`].
+pub type QuoteComputedRecurringTotalDetailsBreakdownTaxesTaxabilityReason =
+    CreditNoteShippingCostTaxesTaxabilityReason;
 
 /// `Quote.Computed.Recurring.TotalDetails.Breakdown.Tax`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -228,105 +203,32 @@ json_struct!(QuoteComputedRecurring {
 });
 
 /// `Quote.Computed.Upfront.TotalDetails.Breakdown.Discount`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct QuoteComputedUpfrontTotalDetailsBreakdownDiscounts {
-    /// The amount discounted.
-    pub amount: i64,
-    /// A discount represents the actual application of a [coupon](https://docs.stripe.com/api#coupons) or [promotion code](https://docs.stripe.com/api#promotion_codes).
-    /// It contains information about when the discount began, when it will end, and what it is applied to.
-    ///
-    /// Related guide: [Applying discounts to subscriptions](https://docs.stripe.com/billing/subscriptions/discounts)
-    pub discount: Box<Discount>,
-}
+///
+/// The same shape as [`QuoteComputedRecurringTotalDetailsBreakdownDiscounts`].
+pub type QuoteComputedUpfrontTotalDetailsBreakdownDiscounts =
+    QuoteComputedRecurringTotalDetailsBreakdownDiscounts;
 
-json_struct!(QuoteComputedUpfrontTotalDetailsBreakdownDiscounts {
-    "amount" => amount,
-    "discount" => discount,
-});
-
-open_enum! {
-    @json
-    /// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum QuoteComputedUpfrontTotalDetailsBreakdownTaxesTaxabilityReason {
-        CustomerExempt => "customer_exempt",
-        NotCollecting => "not_collecting",
-        NotSubjectToTax => "not_subject_to_tax",
-        NotSupported => "not_supported",
-        PortionProductExempt => "portion_product_exempt",
-        PortionReducedRated => "portion_reduced_rated",
-        PortionStandardRated => "portion_standard_rated",
-        ProductExempt => "product_exempt",
-        ProductExemptHoliday => "product_exempt_holiday",
-        ProportionallyRated => "proportionally_rated",
-        ReducedRated => "reduced_rated",
-        ReverseCharge => "reverse_charge",
-        StandardRated => "standard_rated",
-        TaxableBasisReduced => "taxable_basis_reduced",
-        ZeroRated => "zero_rated",
-    }
-}
+/// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
+///
+/// The same values as [`CreditNoteShippingCostTaxesTaxabilityReason`].
+pub type QuoteComputedUpfrontTotalDetailsBreakdownTaxesTaxabilityReason =
+    CreditNoteShippingCostTaxesTaxabilityReason;
 
 /// `Quote.Computed.Upfront.TotalDetails.Breakdown.Tax`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct QuoteComputedUpfrontTotalDetailsBreakdownTaxes {
-    /// Amount of tax applied for this rate.
-    pub amount: i64,
-    /// Tax rates can be applied to [invoices](https://docs.stripe.com/invoicing/taxes/tax-rates), [subscriptions](https://docs.stripe.com/billing/taxes/tax-rates) and [Checkout Sessions](https://docs.stripe.com/payments/checkout/use-manual-tax-rates) to collect tax.
-    ///
-    /// Related guide: [Tax rates](https://docs.stripe.com/billing/taxes/tax-rates)
-    pub rate: Box<TaxRate>,
-    /// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
-    pub taxability_reason: Option<QuoteComputedUpfrontTotalDetailsBreakdownTaxesTaxabilityReason>,
-    /// The amount on which tax is calculated, in cents (or local equivalent).
-    pub taxable_amount: Option<i64>,
-}
-
-json_struct!(QuoteComputedUpfrontTotalDetailsBreakdownTaxes {
-    "amount" => amount,
-    "rate" => rate,
-    "taxability_reason" => taxability_reason,
-    "taxable_amount" => taxable_amount,
-});
+///
+/// The same shape as [`QuoteComputedRecurringTotalDetailsBreakdownTaxes`].
+pub type QuoteComputedUpfrontTotalDetailsBreakdownTaxes =
+    QuoteComputedRecurringTotalDetailsBreakdownTaxes;
 
 /// `Quote.Computed.Upfront.TotalDetails.Breakdown`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct QuoteComputedUpfrontTotalDetailsBreakdown {
-    /// The aggregated discounts.
-    pub discounts: Vec<QuoteComputedUpfrontTotalDetailsBreakdownDiscounts>,
-    /// The aggregated tax amounts by rate.
-    pub taxes: Vec<QuoteComputedUpfrontTotalDetailsBreakdownTaxes>,
-}
-
-json_struct!(QuoteComputedUpfrontTotalDetailsBreakdown {
-    "discounts" => discounts,
-    "taxes" => taxes,
-});
+///
+/// The same shape as [`QuoteComputedRecurringTotalDetailsBreakdown`].
+pub type QuoteComputedUpfrontTotalDetailsBreakdown = QuoteComputedRecurringTotalDetailsBreakdown;
 
 /// `Quote.Computed.Upfront.TotalDetails`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct QuoteComputedUpfrontTotalDetails {
-    /// This is the sum of all the discounts.
-    pub amount_discount: i64,
-    /// This is the sum of all the shipping amounts.
-    pub amount_shipping: Option<i64>,
-    /// This is the sum of all the tax amounts.
-    pub amount_tax: i64,
-    /// `breakdown`.
-    pub breakdown: Option<QuoteComputedUpfrontTotalDetailsBreakdown>,
-}
-
-json_struct!(QuoteComputedUpfrontTotalDetails {
-    "amount_discount" => amount_discount,
-    "amount_shipping" => amount_shipping,
-    "amount_tax" => amount_tax,
-    "breakdown" => breakdown,
-});
+///
+/// The same shape as [`QuoteComputedRecurringTotalDetails`].
+pub type QuoteComputedUpfrontTotalDetails = QuoteComputedRecurringTotalDetails;
 
 /// `Quote.Computed.Upfront`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -394,31 +296,15 @@ json_struct!(QuoteInvoiceSettingsCustomFields {
     "value" => value,
 });
 
-open_enum! {
-    @json
-    /// Type of the account referenced.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum QuoteInvoiceSettingsIssuerType {
-        Account => "account",
-        SelfValue => "self",
-    }
-}
+/// Type of the account referenced.
+///
+/// The same values as [`QuoteAutomaticTaxLiabilityType`].
+pub type QuoteInvoiceSettingsIssuerType = QuoteAutomaticTaxLiabilityType;
 
 /// `Quote.InvoiceSettings.Issuer`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct QuoteInvoiceSettingsIssuer {
-    /// The connected account being referenced when `type` is `account`.
-    pub account: Option<Expandable<Value>>,
-    /// Type of the account referenced.
-    pub r#type: QuoteInvoiceSettingsIssuerType,
-}
-
-json_struct!(QuoteInvoiceSettingsIssuer {
-    "account" => account,
-    "type" => r#type,
-});
+///
+/// The same shape as [`QuoteAutomaticTaxLiability`].
+pub type QuoteInvoiceSettingsIssuer = QuoteAutomaticTaxLiability;
 
 /// `Quote.InvoiceSettings`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -566,29 +452,11 @@ json_struct!(QuoteTotalDetailsBreakdownDiscounts {
     "discount" => discount,
 });
 
-open_enum! {
-    @json
-    /// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum QuoteTotalDetailsBreakdownTaxesTaxabilityReason {
-        CustomerExempt => "customer_exempt",
-        NotCollecting => "not_collecting",
-        NotSubjectToTax => "not_subject_to_tax",
-        NotSupported => "not_supported",
-        PortionProductExempt => "portion_product_exempt",
-        PortionReducedRated => "portion_reduced_rated",
-        PortionStandardRated => "portion_standard_rated",
-        ProductExempt => "product_exempt",
-        ProductExemptHoliday => "product_exempt_holiday",
-        ProportionallyRated => "proportionally_rated",
-        ReducedRated => "reduced_rated",
-        ReverseCharge => "reverse_charge",
-        StandardRated => "standard_rated",
-        TaxableBasisReduced => "taxable_basis_reduced",
-        ZeroRated => "zero_rated",
-    }
-}
+/// The reasoning behind this tax, for example, if the product is tax exempt. The possible values for this field may be extended as new tax rules are supported.
+///
+/// The same values as [`CreditNoteShippingCostTaxesTaxabilityReason`].
+pub type QuoteTotalDetailsBreakdownTaxesTaxabilityReason =
+    CreditNoteShippingCostTaxesTaxabilityReason;
 
 /// `Quote.TotalDetails.Breakdown.Tax`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -19,16 +19,11 @@ use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
-open_enum! {
-    @json
-    /// Controls how invoices and invoice items display proration amounts and discount amounts.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionScheduleBillingModeFlexibleProrationDiscounts {
-        Included => "included",
-        Itemized => "itemized",
-    }
-}
+/// Controls how invoices and invoice items display proration amounts and discount amounts.
+///
+/// The same values as [`QuoteSubscriptionDataBillingModeFlexibleProrationDiscounts`].
+pub type SubscriptionScheduleBillingModeFlexibleProrationDiscounts =
+    QuoteSubscriptionDataBillingModeFlexibleProrationDiscounts;
 
 /// `SubscriptionSchedule.BillingMode.Flexible`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,16 +37,10 @@ json_struct!(SubscriptionScheduleBillingModeFlexible {
     "proration_discounts" => proration_discounts,
 });
 
-open_enum! {
-    @json
-    /// Controls how prorations and invoices for subscriptions are calculated and orchestrated.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionScheduleBillingModeType {
-        Classic => "classic",
-        Flexible => "flexible",
-    }
-}
+/// Controls how prorations and invoices for subscriptions are calculated and orchestrated.
+///
+/// The same values as [`QuoteSubscriptionDataBillingModeType`].
+pub type SubscriptionScheduleBillingModeType = QuoteSubscriptionDataBillingModeType;
 
 /// `SubscriptionSchedule.BillingMode`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -86,16 +75,11 @@ json_struct!(SubscriptionScheduleCurrentPhase {
     "start_date" => start_date,
 });
 
-open_enum! {
-    @json
-    /// Type of the account referenced.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionScheduleDefaultSettingsAutomaticTaxLiabilityType {
-        Account => "account",
-        SelfValue => "self",
-    }
-}
+/// Type of the account referenced.
+///
+/// The same values as [`QuoteAutomaticTaxLiabilityType`].
+pub type SubscriptionScheduleDefaultSettingsAutomaticTaxLiabilityType =
+    QuoteAutomaticTaxLiabilityType;
 
 /// `SubscriptionSchedule.DefaultSettings.AutomaticTax.Liability`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -156,16 +140,10 @@ json_struct!(SubscriptionScheduleDefaultSettingsBillingThresholds {
     "reset_billing_cycle_anchor" => reset_billing_cycle_anchor,
 });
 
-open_enum! {
-    @json
-    /// Either `charge_automatically`, or `send_invoice`. When charging automatically, Stripe will attempt to pay the underlying subscription at the end of each billing cycle using the default source attached to the customer. When sending an invoice, Stripe will email your customer an invoice with payment instructions and mark the subscription as `active`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionScheduleDefaultSettingsCollectionMethod {
-        ChargeAutomatically => "charge_automatically",
-        SendInvoice => "send_invoice",
-    }
-}
+/// Either `charge_automatically`, or `send_invoice`. When charging automatically, Stripe will attempt to pay the underlying subscription at the end of each billing cycle using the default source attached to the customer. When sending an invoice, Stripe will email your customer an invoice with payment instructions and mark the subscription as `active`.
+///
+/// The same values as [`QuoteCollectionMethod`].
+pub type SubscriptionScheduleDefaultSettingsCollectionMethod = QuoteCollectionMethod;
 
 /// `SubscriptionSchedule.DefaultSettings.InvoiceSettings.CustomField`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -182,31 +160,17 @@ json_struct!(SubscriptionScheduleDefaultSettingsInvoiceSettingsCustomFields {
     "value" => value,
 });
 
-open_enum! {
-    @json
-    /// Type of the account referenced.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionScheduleDefaultSettingsInvoiceSettingsIssuerType {
-        Account => "account",
-        SelfValue => "self",
-    }
-}
+/// Type of the account referenced.
+///
+/// The same values as [`QuoteAutomaticTaxLiabilityType`].
+pub type SubscriptionScheduleDefaultSettingsInvoiceSettingsIssuerType =
+    QuoteAutomaticTaxLiabilityType;
 
 /// `SubscriptionSchedule.DefaultSettings.InvoiceSettings.Issuer`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SubscriptionScheduleDefaultSettingsInvoiceSettingsIssuer {
-    /// The connected account being referenced when `type` is `account`.
-    pub account: Option<Expandable<Value>>,
-    /// Type of the account referenced.
-    pub r#type: SubscriptionScheduleDefaultSettingsInvoiceSettingsIssuerType,
-}
-
-json_struct!(SubscriptionScheduleDefaultSettingsInvoiceSettingsIssuer {
-    "account" => account,
-    "type" => r#type,
-});
+///
+/// The same shape as [`SubscriptionScheduleDefaultSettingsAutomaticTaxLiability`].
+pub type SubscriptionScheduleDefaultSettingsInvoiceSettingsIssuer =
+    SubscriptionScheduleDefaultSettingsAutomaticTaxLiability;
 
 /// `SubscriptionSchedule.DefaultSettings.InvoiceSettings`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -486,17 +450,11 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// Determines how to handle prorations resulting from the billing_cycle_anchor change on resume.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionSchedulePauseSchedulesResumeSettingsProrationBehavior {
-        AlwaysInvoice => "always_invoice",
-        CreateProrations => "create_prorations",
-        None => "none",
-    }
-}
+/// Determines how to handle prorations resulting from the billing_cycle_anchor change on resume.
+///
+/// The same values as [`ConfigurationFeaturesSubscriptionCancelProrationBehavior`].
+pub type SubscriptionSchedulePauseSchedulesResumeSettingsProrationBehavior =
+    ConfigurationFeaturesSubscriptionCancelProrationBehavior;
 
 /// `SubscriptionSchedule.PauseSchedule.Resume.Settings`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -517,19 +475,10 @@ json_struct!(SubscriptionSchedulePauseSchedulesResumeSettings {
 });
 
 /// `SubscriptionSchedule.PauseSchedule.Resume.Status.Error`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SubscriptionSchedulePauseSchedulesResumeStatusError {
-    /// A machine-readable error code.
-    pub code: Option<String>,
-    /// A description of the error.
-    pub message: String,
-}
-
-json_struct!(SubscriptionSchedulePauseSchedulesResumeStatusError {
-    "code" => code,
-    "message" => message,
-});
+///
+/// The same shape as [`SubscriptionSchedulePauseSchedulesPauseStatusError`].
+pub type SubscriptionSchedulePauseSchedulesResumeStatusError =
+    SubscriptionSchedulePauseSchedulesPauseStatusError;
 
 open_enum! {
     @json
@@ -713,86 +662,38 @@ json_struct!(SubscriptionSchedulePhasesAddInvoiceItems {
     "tax_rates" => tax_rates,
 });
 
-open_enum! {
-    @json
-    /// Type of the account referenced.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionSchedulePhasesAutomaticTaxLiabilityType {
-        Account => "account",
-        SelfValue => "self",
-    }
-}
+/// Type of the account referenced.
+///
+/// The same values as [`QuoteAutomaticTaxLiabilityType`].
+pub type SubscriptionSchedulePhasesAutomaticTaxLiabilityType = QuoteAutomaticTaxLiabilityType;
 
 /// `SubscriptionSchedule.Phase.AutomaticTax.Liability`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SubscriptionSchedulePhasesAutomaticTaxLiability {
-    /// The connected account being referenced when `type` is `account`.
-    pub account: Option<Expandable<Value>>,
-    /// Type of the account referenced.
-    pub r#type: SubscriptionSchedulePhasesAutomaticTaxLiabilityType,
-}
-
-json_struct!(SubscriptionSchedulePhasesAutomaticTaxLiability {
-    "account" => account,
-    "type" => r#type,
-});
+///
+/// The same shape as [`SubscriptionScheduleDefaultSettingsAutomaticTaxLiability`].
+pub type SubscriptionSchedulePhasesAutomaticTaxLiability =
+    SubscriptionScheduleDefaultSettingsAutomaticTaxLiability;
 
 /// `SubscriptionSchedule.Phase.AutomaticTax`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SubscriptionSchedulePhasesAutomaticTax {
-    /// If Stripe disabled automatic tax, this enum describes why.
-    pub disabled_reason: Option<String>,
-    /// Whether Stripe automatically computes tax on invoices created during this phase.
-    pub enabled: bool,
-    /// The account that's liable for tax. If set, the business address and tax registrations required to perform the tax calculation are loaded from this account. The tax transaction is returned in the report of the connected account.
-    pub liability: Option<SubscriptionSchedulePhasesAutomaticTaxLiability>,
-}
+///
+/// The same shape as [`SubscriptionScheduleDefaultSettingsAutomaticTax`].
+pub type SubscriptionSchedulePhasesAutomaticTax = SubscriptionScheduleDefaultSettingsAutomaticTax;
 
-json_struct!(SubscriptionSchedulePhasesAutomaticTax {
-    "disabled_reason" => disabled_reason,
-    "enabled" => enabled,
-    "liability" => liability,
-});
-
-open_enum! {
-    @json
-    /// Possible values are `phase_start` or `automatic`. If `phase_start` then billing cycle anchor of the subscription is set to the start of the phase when entering the phase. If `automatic` then the billing cycle anchor is automatically modified as needed when entering the phase. For more information, see the billing cycle [documentation](https://docs.stripe.com/billing/subscriptions/billing-cycle).
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionSchedulePhasesBillingCycleAnchor {
-        Automatic => "automatic",
-        PhaseStart => "phase_start",
-    }
-}
+/// Possible values are `phase_start` or `automatic`. If `phase_start` then billing cycle anchor of the subscription is set to the start of the phase when entering the phase. If `automatic` then the billing cycle anchor is automatically modified as needed when entering the phase. For more information, see the billing cycle [documentation](https://docs.stripe.com/billing/subscriptions/billing-cycle).
+///
+/// The same values as [`SubscriptionScheduleDefaultSettingsBillingCycleAnchor`].
+pub type SubscriptionSchedulePhasesBillingCycleAnchor =
+    SubscriptionScheduleDefaultSettingsBillingCycleAnchor;
 
 /// `SubscriptionSchedule.Phase.BillingThresholds`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SubscriptionSchedulePhasesBillingThresholds {
-    /// Monetary threshold that triggers the subscription to create an invoice
-    pub amount_gte: Option<i64>,
-    /// Indicates if the `billing_cycle_anchor` should be reset when a threshold is reached. If true, `billing_cycle_anchor` will be updated to the date/time the threshold was last reached; otherwise, the value will remain unchanged. This value may not be `true` if the subscription contains items with plans that have `aggregate_usage=last_ever`.
-    pub reset_billing_cycle_anchor: Option<bool>,
-}
+///
+/// The same shape as [`SubscriptionScheduleDefaultSettingsBillingThresholds`].
+pub type SubscriptionSchedulePhasesBillingThresholds =
+    SubscriptionScheduleDefaultSettingsBillingThresholds;
 
-json_struct!(SubscriptionSchedulePhasesBillingThresholds {
-    "amount_gte" => amount_gte,
-    "reset_billing_cycle_anchor" => reset_billing_cycle_anchor,
-});
-
-open_enum! {
-    @json
-    /// Either `charge_automatically`, or `send_invoice`. When charging automatically, Stripe will attempt to pay the underlying subscription at the end of each billing cycle using the default source attached to the customer. When sending an invoice, Stripe will email your customer an invoice with payment instructions and mark the subscription as `active`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionSchedulePhasesCollectionMethod {
-        ChargeAutomatically => "charge_automatically",
-        SendInvoice => "send_invoice",
-    }
-}
+/// Either `charge_automatically`, or `send_invoice`. When charging automatically, Stripe will attempt to pay the underlying subscription at the end of each billing cycle using the default source attached to the customer. When sending an invoice, Stripe will email your customer an invoice with payment instructions and mark the subscription as `active`.
+///
+/// The same values as [`QuoteCollectionMethod`].
+pub type SubscriptionSchedulePhasesCollectionMethod = QuoteCollectionMethod;
 
 /// `SubscriptionSchedule.Phase.Discount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -813,45 +714,21 @@ json_struct!(SubscriptionSchedulePhasesDiscounts {
 });
 
 /// `SubscriptionSchedule.Phase.InvoiceSettings.CustomField`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SubscriptionSchedulePhasesInvoiceSettingsCustomFields {
-    /// The name of the custom field.
-    pub name: String,
-    /// The value of the custom field.
-    pub value: String,
-}
+///
+/// The same shape as [`SubscriptionScheduleDefaultSettingsInvoiceSettingsCustomFields`].
+pub type SubscriptionSchedulePhasesInvoiceSettingsCustomFields =
+    SubscriptionScheduleDefaultSettingsInvoiceSettingsCustomFields;
 
-json_struct!(SubscriptionSchedulePhasesInvoiceSettingsCustomFields {
-    "name" => name,
-    "value" => value,
-});
-
-open_enum! {
-    @json
-    /// Type of the account referenced.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionSchedulePhasesInvoiceSettingsIssuerType {
-        Account => "account",
-        SelfValue => "self",
-    }
-}
+/// Type of the account referenced.
+///
+/// The same values as [`QuoteAutomaticTaxLiabilityType`].
+pub type SubscriptionSchedulePhasesInvoiceSettingsIssuerType = QuoteAutomaticTaxLiabilityType;
 
 /// `SubscriptionSchedule.Phase.InvoiceSettings.Issuer`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SubscriptionSchedulePhasesInvoiceSettingsIssuer {
-    /// The connected account being referenced when `type` is `account`.
-    pub account: Option<Expandable<Value>>,
-    /// Type of the account referenced.
-    pub r#type: SubscriptionSchedulePhasesInvoiceSettingsIssuerType,
-}
-
-json_struct!(SubscriptionSchedulePhasesInvoiceSettingsIssuer {
-    "account" => account,
-    "type" => r#type,
-});
+///
+/// The same shape as [`SubscriptionScheduleDefaultSettingsAutomaticTaxLiability`].
+pub type SubscriptionSchedulePhasesInvoiceSettingsIssuer =
+    SubscriptionScheduleDefaultSettingsAutomaticTaxLiability;
 
 /// `SubscriptionSchedule.Phase.InvoiceSettings`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -893,22 +770,10 @@ json_struct!(SubscriptionSchedulePhasesItemsBillingThresholds {
 });
 
 /// `SubscriptionSchedule.Phase.Item.Discount`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SubscriptionSchedulePhasesItemsDiscounts {
-    /// ID of the coupon to create a new discount for.
-    pub coupon: Option<Expandable<Coupon>>,
-    /// ID of an existing discount on the object (or one of its ancestors) to reuse.
-    pub discount: Option<Expandable<Discount>>,
-    /// ID of the promotion code to create a new discount for.
-    pub promotion_code: Option<Expandable<PromotionCode>>,
-}
-
-json_struct!(SubscriptionSchedulePhasesItemsDiscounts {
-    "coupon" => coupon,
-    "discount" => discount,
-    "promotion_code" => promotion_code,
-});
+///
+/// The same shape as [`SubscriptionSchedulePhasesAddInvoiceItemsDiscounts`].
+pub type SubscriptionSchedulePhasesItemsDiscounts =
+    SubscriptionSchedulePhasesAddInvoiceItemsDiscounts;
 
 /// `SubscriptionSchedule.Phase.Item`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -940,32 +805,16 @@ json_struct!(SubscriptionSchedulePhasesItems {
     "tax_rates" => tax_rates,
 });
 
-open_enum! {
-    @json
-    /// When transitioning phases, controls how prorations are handled (if any). Possible values are `create_prorations`, `none`, and `always_invoice`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SubscriptionSchedulePhasesProrationBehavior {
-        AlwaysInvoice => "always_invoice",
-        CreateProrations => "create_prorations",
-        None => "none",
-    }
-}
+/// When transitioning phases, controls how prorations are handled (if any). Possible values are `create_prorations`, `none`, and `always_invoice`.
+///
+/// The same values as [`ConfigurationFeaturesSubscriptionCancelProrationBehavior`].
+pub type SubscriptionSchedulePhasesProrationBehavior =
+    ConfigurationFeaturesSubscriptionCancelProrationBehavior;
 
 /// `SubscriptionSchedule.Phase.TransferData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SubscriptionSchedulePhasesTransferData {
-    /// A non-negative decimal between 0 and 100, with at most two decimal places. This represents the percentage of the subscription invoice total that will be transferred to the destination account. By default, the entire amount is transferred to the destination.
-    pub amount_percent: Option<f64>,
-    /// The account where funds from the payment will be transferred to upon payment success.
-    pub destination: Expandable<Value>,
-}
-
-json_struct!(SubscriptionSchedulePhasesTransferData {
-    "amount_percent" => amount_percent,
-    "destination" => destination,
-});
+///
+/// The same shape as [`SubscriptionScheduleDefaultSettingsTransferData`].
+pub type SubscriptionSchedulePhasesTransferData = SubscriptionScheduleDefaultSettingsTransferData;
 
 /// `SubscriptionSchedule.Phase`.
 #[derive(Debug, Clone, Default, PartialEq)]

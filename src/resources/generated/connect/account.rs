@@ -167,833 +167,350 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The status of the Affirm capability of the account, or whether the account can directly process Affirm charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesAffirmPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Afterpay Clearpay capability of the account, or whether the account can directly process Afterpay Clearpay charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesAfterpayClearpayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Alma capability of the account, or whether the account can directly process Alma payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesAlmaPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the AmazonPay capability of the account, or whether the account can directly process AmazonPay payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesAmazonPayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the `app_distribution` capability of the account, or whether the platform can distribute apps to other accounts.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesAppDistribution {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the BECS Direct Debit (AU) payments capability of the account, or whether the account can directly process BECS Direct Debit (AU) charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesAuBecsDebitPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Bacs Direct Debits payments capability of the account, or whether the account can directly process Bacs Direct Debits charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesBacsDebitPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Bancontact payments capability of the account, or whether the account can directly process Bancontact charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesBancontactPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the customer_balance payments capability of the account, or whether the account can directly process customer_balance charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesBankTransferPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Billie capability of the account, or whether the account can directly process Billie payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesBilliePayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Bizum capability of the account, or whether the account can directly process Bizum payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesBizumPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the blik payments capability of the account, or whether the account can directly process blik charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesBlikPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the BLIK recurring payments capability of the account, or whether the account can accept recurring and subscription BLIK payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesBlikRecurringPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the boleto payments capability of the account, or whether the account can directly process boleto charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesBoletoPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the card issuing capability of the account, or whether you can use Issuing to distribute funds on cards
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesCardIssuing {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the card payments capability of the account, or whether the account can directly process credit and debit card charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesCardPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Cartes Bancaires payments capability of the account, or whether the account can directly process Cartes Bancaires card charges in EUR currency.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesCartesBancairesPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Cash App Pay capability of the account, or whether the account can directly process Cash App Pay payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesCashappPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Crypto capability of the account, or whether the account can directly process Crypto payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesCryptoPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the EPS payments capability of the account, or whether the account can directly process EPS charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesEpsPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the FPX payments capability of the account, or whether the account can directly process FPX charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesFpxPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the GB customer_balance payments (GBP currency) capability of the account, or whether the account can directly process GB customer_balance charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesGbBankTransferPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the giropay payments capability of the account, or whether the account can directly process giropay charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesGiropayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the GrabPay payments capability of the account, or whether the account can directly process GrabPay charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesGrabpayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the iDEAL payments capability of the account, or whether the account can directly process iDEAL charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesIdealPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the india_international_payments capability of the account, or whether the account can process international charges (non INR) in India.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesIndiaInternationalPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the JCB payments capability of the account, or whether the account (Japan only) can directly process JCB credit card charges in JPY currency.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesJcbPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Japanese customer_balance payments (JPY currency) capability of the account, or whether the account can directly process Japanese customer_balance charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesJpBankTransferPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the KakaoPay capability of the account, or whether the account can directly process KakaoPay payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesKakaoPayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Klarna payments capability of the account, or whether the account can directly process Klarna charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesKlarnaPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the konbini payments capability of the account, or whether the account can directly process konbini charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesKonbiniPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the KrCard capability of the account, or whether the account can directly process KrCard payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesKrCardPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the legacy payments capability of the account.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesLegacyPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the link_payments capability of the account, or whether the account can directly process Link charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesLinkPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the MB WAY payments capability of the account, or whether the account can directly process MB WAY charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesMbWayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the MobilePay capability of the account, or whether the account can directly process MobilePay charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesMobilepayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Multibanco payments capability of the account, or whether the account can directly process Multibanco charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesMultibancoPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Mexican customer_balance payments (MXN currency) capability of the account, or whether the account can directly process Mexican customer_balance charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesMxBankTransferPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the NaverPay capability of the account, or whether the account can directly process NaverPay payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesNaverPayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the New Zealand BECS Direct Debit payments capability of the account, or whether the account can directly process New Zealand BECS Direct Debit charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesNzBankAccountBecsDebitPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the OXXO payments capability of the account, or whether the account can directly process OXXO charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesOxxoPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the P24 payments capability of the account, or whether the account can directly process P24 charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesP24Payments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the pay_by_bank payments capability of the account, or whether the account can directly process pay_by_bank charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesPayByBankPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Payco capability of the account, or whether the account can directly process Payco payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesPaycoPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the paynow payments capability of the account, or whether the account can directly process paynow charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesPaynowPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Paypay capability of the account, or whether the account can directly process Paypay payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesPaypayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the PayTo capability of the account, or whether the account can directly process PayTo charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesPaytoPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the pix payments capability of the account, or whether the account can directly process pix charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesPixPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the promptpay payments capability of the account, or whether the account can directly process promptpay charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesPromptpayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the RevolutPay capability of the account, or whether the account can directly process RevolutPay payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesRevolutPayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the SamsungPay capability of the account, or whether the account can directly process SamsungPay payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesSamsungPayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Satispay capability of the account, or whether the account can directly process Satispay payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesSatispayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Scalapay capability of the account, or whether the account can directly process Scalapay payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesScalapayPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the SEPA customer_balance payments (EUR currency) capability of the account, or whether the account can directly process SEPA customer_balance charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesSepaBankTransferPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the SEPA Direct Debits payments capability of the account, or whether the account can directly process SEPA Direct Debits charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesSepaDebitPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the SeQura capability of the account, or whether the account can directly process SeQura payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesSequraPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Sofort payments capability of the account, or whether the account can directly process Sofort charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesSofortPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Sunbit capability of the account, or whether the account can directly process Sunbit payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesSunbitPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Swish capability of the account, or whether the account can directly process Swish payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesSwishPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the tax reporting 1099-K (US) capability of the account.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesTaxReportingUs1099K {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the tax reporting 1099-MISC (US) capability of the account.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesTaxReportingUs1099Misc {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the transfers capability of the account, or whether your platform can transfer funds to the account.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesTransfers {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the banking capability, or whether the account can have bank accounts.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesTreasury {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the TWINT capability of the account, or whether the account can directly process TWINT charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesTwintPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the upi payments capability of the account, or whether the account can directly process upi charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesUpiPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the US bank account ACH payments capability of the account, or whether the account can directly process US bank account charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesUsBankAccountAchPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the US customer_balance payments (USD currency) capability of the account, or whether the account can directly process US customer_balance charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesUsBankTransferPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Wero capability of the account, or whether the account can directly process Wero payments.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesWeroPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
-
-open_enum! {
-    @json
-    /// The status of the Zip capability of the account, or whether the account can directly process Zip charges.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountCapabilitiesZipPayments {
-        Active => "active",
-        Inactive => "inactive",
-        Pending => "pending",
-    }
-}
+/// The status of the Affirm capability of the account, or whether the account can directly process Affirm charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesAffirmPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Afterpay Clearpay capability of the account, or whether the account can directly process Afterpay Clearpay charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesAfterpayClearpayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Alma capability of the account, or whether the account can directly process Alma payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesAlmaPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the AmazonPay capability of the account, or whether the account can directly process AmazonPay payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesAmazonPayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the `app_distribution` capability of the account, or whether the platform can distribute apps to other accounts.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesAppDistribution = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the BECS Direct Debit (AU) payments capability of the account, or whether the account can directly process BECS Direct Debit (AU) charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesAuBecsDebitPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Bacs Direct Debits payments capability of the account, or whether the account can directly process Bacs Direct Debits charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesBacsDebitPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Bancontact payments capability of the account, or whether the account can directly process Bancontact charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesBancontactPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the customer_balance payments capability of the account, or whether the account can directly process customer_balance charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesBankTransferPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Billie capability of the account, or whether the account can directly process Billie payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesBilliePayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Bizum capability of the account, or whether the account can directly process Bizum payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesBizumPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the blik payments capability of the account, or whether the account can directly process blik charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesBlikPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the BLIK recurring payments capability of the account, or whether the account can accept recurring and subscription BLIK payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesBlikRecurringPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the boleto payments capability of the account, or whether the account can directly process boleto charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesBoletoPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the card issuing capability of the account, or whether you can use Issuing to distribute funds on cards
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesCardIssuing = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the card payments capability of the account, or whether the account can directly process credit and debit card charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesCardPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Cartes Bancaires payments capability of the account, or whether the account can directly process Cartes Bancaires card charges in EUR currency.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesCartesBancairesPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Cash App Pay capability of the account, or whether the account can directly process Cash App Pay payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesCashappPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Crypto capability of the account, or whether the account can directly process Crypto payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesCryptoPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the EPS payments capability of the account, or whether the account can directly process EPS charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesEpsPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the FPX payments capability of the account, or whether the account can directly process FPX charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesFpxPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the GB customer_balance payments (GBP currency) capability of the account, or whether the account can directly process GB customer_balance charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesGbBankTransferPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the giropay payments capability of the account, or whether the account can directly process giropay charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesGiropayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the GrabPay payments capability of the account, or whether the account can directly process GrabPay charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesGrabpayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the iDEAL payments capability of the account, or whether the account can directly process iDEAL charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesIdealPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the india_international_payments capability of the account, or whether the account can process international charges (non INR) in India.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesIndiaInternationalPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the JCB payments capability of the account, or whether the account (Japan only) can directly process JCB credit card charges in JPY currency.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesJcbPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Japanese customer_balance payments (JPY currency) capability of the account, or whether the account can directly process Japanese customer_balance charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesJpBankTransferPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the KakaoPay capability of the account, or whether the account can directly process KakaoPay payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesKakaoPayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Klarna payments capability of the account, or whether the account can directly process Klarna charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesKlarnaPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the konbini payments capability of the account, or whether the account can directly process konbini charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesKonbiniPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the KrCard capability of the account, or whether the account can directly process KrCard payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesKrCardPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the legacy payments capability of the account.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesLegacyPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the link_payments capability of the account, or whether the account can directly process Link charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesLinkPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the MB WAY payments capability of the account, or whether the account can directly process MB WAY charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesMbWayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the MobilePay capability of the account, or whether the account can directly process MobilePay charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesMobilepayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Multibanco payments capability of the account, or whether the account can directly process Multibanco charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesMultibancoPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Mexican customer_balance payments (MXN currency) capability of the account, or whether the account can directly process Mexican customer_balance charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesMxBankTransferPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the NaverPay capability of the account, or whether the account can directly process NaverPay payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesNaverPayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the New Zealand BECS Direct Debit payments capability of the account, or whether the account can directly process New Zealand BECS Direct Debit charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesNzBankAccountBecsDebitPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the OXXO payments capability of the account, or whether the account can directly process OXXO charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesOxxoPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the P24 payments capability of the account, or whether the account can directly process P24 charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesP24Payments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the pay_by_bank payments capability of the account, or whether the account can directly process pay_by_bank charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesPayByBankPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Payco capability of the account, or whether the account can directly process Payco payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesPaycoPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the paynow payments capability of the account, or whether the account can directly process paynow charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesPaynowPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Paypay capability of the account, or whether the account can directly process Paypay payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesPaypayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the PayTo capability of the account, or whether the account can directly process PayTo charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesPaytoPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the pix payments capability of the account, or whether the account can directly process pix charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesPixPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the promptpay payments capability of the account, or whether the account can directly process promptpay charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesPromptpayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the RevolutPay capability of the account, or whether the account can directly process RevolutPay payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesRevolutPayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the SamsungPay capability of the account, or whether the account can directly process SamsungPay payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesSamsungPayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Satispay capability of the account, or whether the account can directly process Satispay payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesSatispayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Scalapay capability of the account, or whether the account can directly process Scalapay payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesScalapayPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the SEPA customer_balance payments (EUR currency) capability of the account, or whether the account can directly process SEPA customer_balance charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesSepaBankTransferPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the SEPA Direct Debits payments capability of the account, or whether the account can directly process SEPA Direct Debits charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesSepaDebitPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the SeQura capability of the account, or whether the account can directly process SeQura payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesSequraPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Sofort payments capability of the account, or whether the account can directly process Sofort charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesSofortPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Sunbit capability of the account, or whether the account can directly process Sunbit payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesSunbitPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Swish capability of the account, or whether the account can directly process Swish payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesSwishPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the tax reporting 1099-K (US) capability of the account.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesTaxReportingUs1099K = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the tax reporting 1099-MISC (US) capability of the account.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesTaxReportingUs1099Misc = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the transfers capability of the account, or whether your platform can transfer funds to the account.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesTransfers = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the banking capability, or whether the account can have bank accounts.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesTreasury = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the TWINT capability of the account, or whether the account can directly process TWINT charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesTwintPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the upi payments capability of the account, or whether the account can directly process upi charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesUpiPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the US bank account ACH payments capability of the account, or whether the account can directly process US bank account charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesUsBankAccountAchPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the US customer_balance payments (USD currency) capability of the account, or whether the account can directly process US customer_balance charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesUsBankTransferPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Wero capability of the account, or whether the account can directly process Wero payments.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesWeroPayments = AccountCapabilitiesAcssDebitPayments;
+
+/// The status of the Zip capability of the account, or whether the account can directly process Zip charges.
+///
+/// The same values as [`AccountCapabilitiesAcssDebitPayments`].
+pub type AccountCapabilitiesZipPayments = AccountCapabilitiesAcssDebitPayments;
 
 /// `Account.Capabilities`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1216,31 +733,9 @@ json_struct!(AccountCapabilities {
 });
 
 /// `Account.Company.Address`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountCompanyAddress {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(AccountCompanyAddress {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`AccountBusinessProfileSupportAddress`].
+pub type AccountCompanyAddress = AccountBusinessProfileSupportAddress;
 
 /// `Account.Company.AddressKana`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1273,61 +768,14 @@ json_struct!(AccountCompanyAddressKana {
 });
 
 /// `Account.Company.AddressKanji`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountCompanyAddressKanji {
-    /// City/Ward.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Block/Building number.
-    pub line1: Option<String>,
-    /// Building details.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// Prefecture.
-    pub state: Option<String>,
-    /// Town/cho-me.
-    pub town: Option<String>,
-}
-
-json_struct!(AccountCompanyAddressKanji {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-    "town" => town,
-});
+///
+/// The same shape as [`AccountCompanyAddressKana`].
+pub type AccountCompanyAddressKanji = AccountCompanyAddressKana;
 
 /// `Account.Company.AdministrativeAddress`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountCompanyAdministrativeAddress {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(AccountCompanyAdministrativeAddress {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`AccountBusinessProfileSupportAddress`].
+pub type AccountCompanyAdministrativeAddress = AccountBusinessProfileSupportAddress;
 
 /// `Account.Company.DirectorshipDeclaration`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1377,58 +825,14 @@ open_enum! {
 }
 
 /// `Account.Company.PhysicalAddress`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountCompanyPhysicalAddress {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(AccountCompanyPhysicalAddress {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`AccountBusinessProfileSupportAddress`].
+pub type AccountCompanyPhysicalAddress = AccountBusinessProfileSupportAddress;
 
 /// `Account.Company.PrincipalPlaceOfBusiness`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountCompanyPrincipalPlaceOfBusiness {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(AccountCompanyPrincipalPlaceOfBusiness {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`AccountBusinessProfileSupportAddress`].
+pub type AccountCompanyPrincipalPlaceOfBusiness = AccountBusinessProfileSupportAddress;
 
 /// `Account.Company.RegistrationDate`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1663,16 +1067,10 @@ json_struct!(AccountControllerLosses {
     "payments" => payments,
 });
 
-open_enum! {
-    @json
-    /// A value indicating responsibility for collecting requirements on this account. Only returned when the Connect application retrieving the resource controls the account.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountControllerRequirementCollection {
-        Application => "application",
-        Stripe => "stripe",
-    }
-}
+/// A value indicating responsibility for collecting requirements on this account. Only returned when the Connect application retrieving the resource controls the account.
+///
+/// The same values as [`AccountControllerLossesPayments`].
+pub type AccountControllerRequirementCollection = AccountControllerLossesPayments;
 
 open_enum! {
     @json
@@ -1957,169 +1355,24 @@ json_struct!(AccountGroups {
 });
 
 /// `Account.Requirements.Alternative`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountRequirementsAlternatives {
-    /// Fields that can be provided to resolve all fields in `original_fields_due`.
-    pub alternative_fields_due: Vec<String>,
-    /// Fields that are due and can be resolved by providing all fields in `alternative_fields_due`.
-    pub original_fields_due: Vec<String>,
-}
+///
+/// The same shape as [`AccountFutureRequirementsAlternatives`].
+pub type AccountRequirementsAlternatives = AccountFutureRequirementsAlternatives;
 
-json_struct!(AccountRequirementsAlternatives {
-    "alternative_fields_due" => alternative_fields_due,
-    "original_fields_due" => original_fields_due,
-});
+/// If the account is disabled, this enum describes why. [Learn more about handling verification issues](https://docs.stripe.com/connect/handling-api-verification).
+///
+/// The same values as [`AccountFutureRequirementsDisabledReason`].
+pub type AccountRequirementsDisabledReason = AccountFutureRequirementsDisabledReason;
 
-open_enum! {
-    @json
-    /// If the account is disabled, this enum describes why. [Learn more about handling verification issues](https://docs.stripe.com/connect/handling-api-verification).
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountRequirementsDisabledReason {
-        ActionRequiredRequestedCapabilities => "action_required.requested_capabilities",
-        Listed => "listed",
-        Other => "other",
-        PlatformPaused => "platform_paused",
-        RejectedFraud => "rejected.fraud",
-        RejectedIncompleteVerification => "rejected.incomplete_verification",
-        RejectedListed => "rejected.listed",
-        RejectedOther => "rejected.other",
-        RejectedPlatformFraud => "rejected.platform_fraud",
-        RejectedPlatformOther => "rejected.platform_other",
-        RejectedPlatformTermsOfService => "rejected.platform_terms_of_service",
-        RejectedTermsOfService => "rejected.terms_of_service",
-        RequirementsPastDue => "requirements.past_due",
-        RequirementsPendingVerification => "requirements.pending_verification",
-        UnderReview => "under_review",
-    }
-}
-
-open_enum! {
-    @json
-    /// The code for the type of error.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountRequirementsErrorsCode {
-        ExternalRequest => "external_request",
-        InformationMissing => "information_missing",
-        InvalidAddressCityStatePostalCode => "invalid_address_city_state_postal_code",
-        InvalidAddressCmraAddress => "invalid_address_cmra_address",
-        InvalidAddressHighwayContractBox => "invalid_address_highway_contract_box",
-        InvalidAddressPrivateMailbox => "invalid_address_private_mailbox",
-        InvalidAddressRegisteredAgentAddress => "invalid_address_registered_agent_address",
-        InvalidBusinessProfileName => "invalid_business_profile_name",
-        InvalidBusinessProfileNameDenylisted => "invalid_business_profile_name_denylisted",
-        InvalidCompanyNameDenylisted => "invalid_company_name_denylisted",
-        InvalidDobAgeOverMaximum => "invalid_dob_age_over_maximum",
-        InvalidDobAgeUnder18 => "invalid_dob_age_under_18",
-        InvalidDobAgeUnderMinimum => "invalid_dob_age_under_minimum",
-        InvalidProductDescriptionLength => "invalid_product_description_length",
-        InvalidProductDescriptionUrlMatch => "invalid_product_description_url_match",
-        InvalidRepresentativeCountry => "invalid_representative_country",
-        InvalidSignator => "invalid_signator",
-        InvalidStatementDescriptorBusinessMismatch => "invalid_statement_descriptor_business_mismatch",
-        InvalidStatementDescriptorDenylisted => "invalid_statement_descriptor_denylisted",
-        InvalidStatementDescriptorLength => "invalid_statement_descriptor_length",
-        InvalidStatementDescriptorPrefixDenylisted => "invalid_statement_descriptor_prefix_denylisted",
-        InvalidStatementDescriptorPrefixMismatch => "invalid_statement_descriptor_prefix_mismatch",
-        InvalidStreetAddress => "invalid_street_address",
-        InvalidTaxId => "invalid_tax_id",
-        InvalidTaxIdFormat => "invalid_tax_id_format",
-        InvalidTosAcceptance => "invalid_tos_acceptance",
-        InvalidUrlDenylisted => "invalid_url_denylisted",
-        InvalidUrlFormat => "invalid_url_format",
-        InvalidUrlLength => "invalid_url_length",
-        InvalidUrlWebPresenceDetected => "invalid_url_web_presence_detected",
-        InvalidUrlWebsiteBusinessInformationMismatch => "invalid_url_website_business_information_mismatch",
-        InvalidUrlWebsiteEmpty => "invalid_url_website_empty",
-        InvalidUrlWebsiteInaccessible => "invalid_url_website_inaccessible",
-        InvalidUrlWebsiteInaccessibleGeoblocked => "invalid_url_website_inaccessible_geoblocked",
-        InvalidUrlWebsiteInaccessiblePasswordProtected => "invalid_url_website_inaccessible_password_protected",
-        InvalidUrlWebsiteIncomplete => "invalid_url_website_incomplete",
-        InvalidUrlWebsiteIncompleteCancellationPolicy => "invalid_url_website_incomplete_cancellation_policy",
-        InvalidUrlWebsiteIncompleteCustomerServiceDetails => "invalid_url_website_incomplete_customer_service_details",
-        InvalidUrlWebsiteIncompleteLegalRestrictions => "invalid_url_website_incomplete_legal_restrictions",
-        InvalidUrlWebsiteIncompleteRefundPolicy => "invalid_url_website_incomplete_refund_policy",
-        InvalidUrlWebsiteIncompleteReturnPolicy => "invalid_url_website_incomplete_return_policy",
-        InvalidUrlWebsiteIncompleteTermsAndConditions => "invalid_url_website_incomplete_terms_and_conditions",
-        InvalidUrlWebsiteIncompleteUnderConstruction => "invalid_url_website_incomplete_under_construction",
-        InvalidUrlWebsiteOther => "invalid_url_website_other",
-        InvalidValueOther => "invalid_value_other",
-        UnsupportedBusinessType => "unsupported_business_type",
-        VerificationDirectorsMismatch => "verification_directors_mismatch",
-        VerificationDocumentAddressMismatch => "verification_document_address_mismatch",
-        VerificationDocumentAddressMissing => "verification_document_address_missing",
-        VerificationDocumentCorrupt => "verification_document_corrupt",
-        VerificationDocumentCountryNotSupported => "verification_document_country_not_supported",
-        VerificationDocumentDirectorsMismatch => "verification_document_directors_mismatch",
-        VerificationDocumentDobMismatch => "verification_document_dob_mismatch",
-        VerificationDocumentDuplicateType => "verification_document_duplicate_type",
-        VerificationDocumentExpired => "verification_document_expired",
-        VerificationDocumentFailedCopy => "verification_document_failed_copy",
-        VerificationDocumentFailedGreyscale => "verification_document_failed_greyscale",
-        VerificationDocumentFailedOther => "verification_document_failed_other",
-        VerificationDocumentFailedTestMode => "verification_document_failed_test_mode",
-        VerificationDocumentFraudulent => "verification_document_fraudulent",
-        VerificationDocumentIdNumberMismatch => "verification_document_id_number_mismatch",
-        VerificationDocumentIdNumberMissing => "verification_document_id_number_missing",
-        VerificationDocumentIncomplete => "verification_document_incomplete",
-        VerificationDocumentInvalid => "verification_document_invalid",
-        VerificationDocumentIssueOrExpiryDateMissing => "verification_document_issue_or_expiry_date_missing",
-        VerificationDocumentManipulated => "verification_document_manipulated",
-        VerificationDocumentMissingBack => "verification_document_missing_back",
-        VerificationDocumentMissingFront => "verification_document_missing_front",
-        VerificationDocumentNameMismatch => "verification_document_name_mismatch",
-        VerificationDocumentNameMissing => "verification_document_name_missing",
-        VerificationDocumentNationalityMismatch => "verification_document_nationality_mismatch",
-        VerificationDocumentNotReadable => "verification_document_not_readable",
-        VerificationDocumentNotSigned => "verification_document_not_signed",
-        VerificationDocumentNotUploaded => "verification_document_not_uploaded",
-        VerificationDocumentPhotoMismatch => "verification_document_photo_mismatch",
-        VerificationDocumentTooLarge => "verification_document_too_large",
-        VerificationDocumentTypeNotSupported => "verification_document_type_not_supported",
-        VerificationExtraneousDirectors => "verification_extraneous_directors",
-        VerificationFailedAddressMatch => "verification_failed_address_match",
-        VerificationFailedAuthorizerAuthority => "verification_failed_authorizer_authority",
-        VerificationFailedBusinessIecNumber => "verification_failed_business_iec_number",
-        VerificationFailedDocumentMatch => "verification_failed_document_match",
-        VerificationFailedIdNumberMatch => "verification_failed_id_number_match",
-        VerificationFailedKeyedIdentity => "verification_failed_keyed_identity",
-        VerificationFailedKeyedMatch => "verification_failed_keyed_match",
-        VerificationFailedNameMatch => "verification_failed_name_match",
-        VerificationFailedOther => "verification_failed_other",
-        VerificationFailedRepresentativeAuthority => "verification_failed_representative_authority",
-        VerificationFailedResidentialAddress => "verification_failed_residential_address",
-        VerificationFailedTaxIdMatch => "verification_failed_tax_id_match",
-        VerificationFailedTaxIdNotIssued => "verification_failed_tax_id_not_issued",
-        VerificationLegalEntityStructureMismatch => "verification_legal_entity_structure_mismatch",
-        VerificationMissingDirectors => "verification_missing_directors",
-        VerificationMissingExecutives => "verification_missing_executives",
-        VerificationMissingOwners => "verification_missing_owners",
-        VerificationRejectedOwnershipExemptionReason => "verification_rejected_ownership_exemption_reason",
-        VerificationRequiresAdditionalMemorandumOfAssociations => "verification_requires_additional_memorandum_of_associations",
-        VerificationRequiresAdditionalProofOfRegistration => "verification_requires_additional_proof_of_registration",
-        VerificationSupportability => "verification_supportability",
-    }
-}
+/// The code for the type of error.
+///
+/// The same values as [`AccountFutureRequirementsErrorsCode`].
+pub type AccountRequirementsErrorsCode = AccountFutureRequirementsErrorsCode;
 
 /// `Account.Requirements.Error`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountRequirementsErrors {
-    /// The code for the type of error.
-    pub code: AccountRequirementsErrorsCode,
-    /// An informative message that indicates the error type and provides additional details about the error.
-    pub reason: String,
-    /// The specific user onboarding requirement field (in the requirements hash) that needs to be resolved.
-    pub requirement: String,
-}
-
-json_struct!(AccountRequirementsErrors {
-    "code" => code,
-    "reason" => reason,
-    "requirement" => requirement,
-});
+///
+/// The same shape as [`AccountFutureRequirementsErrors`].
+pub type AccountRequirementsErrors = AccountFutureRequirementsErrors;
 
 /// `Account.Requirements`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -2490,34 +1743,14 @@ json_struct!(AccountSettingsSepaDebitPayments {
 });
 
 /// `Account.Settings.Treasury.TosAcceptance`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountSettingsTreasuryTosAcceptance {
-    /// The Unix timestamp marking when the account representative accepted the service agreement.
-    pub date: Option<i64>,
-    /// The IP address from which the account representative accepted the service agreement.
-    pub ip: Option<String>,
-    /// The user agent of the browser from which the account representative accepted the service agreement.
-    pub user_agent: Option<String>,
-}
-
-json_struct!(AccountSettingsTreasuryTosAcceptance {
-    "date" => date,
-    "ip" => ip,
-    "user_agent" => user_agent,
-});
+///
+/// The same shape as [`AccountSettingsCardIssuingTosAcceptance`].
+pub type AccountSettingsTreasuryTosAcceptance = AccountSettingsCardIssuingTosAcceptance;
 
 /// `Account.Settings.Treasury`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountSettingsTreasury {
-    /// `tos_acceptance`.
-    pub tos_acceptance: Option<AccountSettingsTreasuryTosAcceptance>,
-}
-
-json_struct!(AccountSettingsTreasury {
-    "tos_acceptance" => tos_acceptance,
-});
+///
+/// The same shape as [`AccountSettingsCardIssuing`].
+pub type AccountSettingsTreasury = AccountSettingsCardIssuing;
 
 /// `Account.Settings`.
 #[derive(Debug, Clone, Default, PartialEq)]

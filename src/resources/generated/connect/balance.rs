@@ -56,40 +56,14 @@ json_struct!(BalanceAvailable {
 });
 
 /// `Balance.ConnectReserved.SourceTypes`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalanceConnectReservedSourceTypes {
-    /// Amount coming from [legacy US ACH payments](https://docs.stripe.com/ach-deprecated).
-    pub bank_account: Option<i64>,
-    /// Amount coming from most payment methods, including cards as well as [non-legacy bank debits](https://docs.stripe.com/payments/bank-debits).
-    pub card: Option<i64>,
-    /// Amount coming from [FPX](https://docs.stripe.com/payments/fpx), a Malaysian payment method.
-    pub fpx: Option<i64>,
-}
-
-json_struct!(BalanceConnectReservedSourceTypes {
-    "bank_account" => bank_account,
-    "card" => card,
-    "fpx" => fpx,
-});
+///
+/// The same shape as [`BalanceAvailableSourceTypes`].
+pub type BalanceConnectReservedSourceTypes = BalanceAvailableSourceTypes;
 
 /// `Balance.ConnectReserved`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalanceConnectReserved {
-    /// Balance amount.
-    pub amount: i64,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    pub currency: String,
-    /// `source_types`.
-    pub source_types: Option<BalanceConnectReservedSourceTypes>,
-}
-
-json_struct!(BalanceConnectReserved {
-    "amount" => amount,
-    "currency" => currency,
-    "source_types" => source_types,
-});
+///
+/// The same shape as [`BalanceAvailable`].
+pub type BalanceConnectReserved = BalanceAvailable;
 
 /// `Balance.InstantAvailable.NetAvailable.SourceTypes`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -128,22 +102,9 @@ json_struct!(BalanceInstantAvailableNetAvailable {
 });
 
 /// `Balance.InstantAvailable.SourceTypes`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalanceInstantAvailableSourceTypes {
-    /// Amount coming from [legacy US ACH payments](https://docs.stripe.com/ach-deprecated).
-    pub bank_account: Option<i64>,
-    /// Amount coming from most payment methods, including cards as well as [non-legacy bank debits](https://docs.stripe.com/payments/bank-debits).
-    pub card: Option<i64>,
-    /// Amount coming from [FPX](https://docs.stripe.com/payments/fpx), a Malaysian payment method.
-    pub fpx: Option<i64>,
-}
-
-json_struct!(BalanceInstantAvailableSourceTypes {
-    "bank_account" => bank_account,
-    "card" => card,
-    "fpx" => fpx,
-});
+///
+/// The same shape as [`BalanceAvailableSourceTypes`].
+pub type BalanceInstantAvailableSourceTypes = BalanceAvailableSourceTypes;
 
 /// `Balance.InstantAvailable`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -167,22 +128,9 @@ json_struct!(BalanceInstantAvailable {
 });
 
 /// `Balance.Issuing.Available.SourceTypes`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalanceIssuingAvailableSourceTypes {
-    /// Amount coming from [legacy US ACH payments](https://docs.stripe.com/ach-deprecated).
-    pub bank_account: Option<i64>,
-    /// Amount coming from most payment methods, including cards as well as [non-legacy bank debits](https://docs.stripe.com/payments/bank-debits).
-    pub card: Option<i64>,
-    /// Amount coming from [FPX](https://docs.stripe.com/payments/fpx), a Malaysian payment method.
-    pub fpx: Option<i64>,
-}
-
-json_struct!(BalanceIssuingAvailableSourceTypes {
-    "bank_account" => bank_account,
-    "card" => card,
-    "fpx" => fpx,
-});
+///
+/// The same shape as [`BalanceInstantAvailableNetAvailableSourceTypes`].
+pub type BalanceIssuingAvailableSourceTypes = BalanceInstantAvailableNetAvailableSourceTypes;
 
 /// `Balance.Issuing.Available`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -215,112 +163,36 @@ json_struct!(BalanceIssuing {
 });
 
 /// `Balance.Pending.SourceTypes`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalancePendingSourceTypes {
-    /// Amount coming from [legacy US ACH payments](https://docs.stripe.com/ach-deprecated).
-    pub bank_account: Option<i64>,
-    /// Amount coming from most payment methods, including cards as well as [non-legacy bank debits](https://docs.stripe.com/payments/bank-debits).
-    pub card: Option<i64>,
-    /// Amount coming from [FPX](https://docs.stripe.com/payments/fpx), a Malaysian payment method.
-    pub fpx: Option<i64>,
-}
-
-json_struct!(BalancePendingSourceTypes {
-    "bank_account" => bank_account,
-    "card" => card,
-    "fpx" => fpx,
-});
+///
+/// The same shape as [`BalanceAvailableSourceTypes`].
+pub type BalancePendingSourceTypes = BalanceAvailableSourceTypes;
 
 /// `Balance.Pending`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalancePending {
-    /// Balance amount.
-    pub amount: i64,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    pub currency: String,
-    /// `source_types`.
-    pub source_types: Option<BalancePendingSourceTypes>,
-}
-
-json_struct!(BalancePending {
-    "amount" => amount,
-    "currency" => currency,
-    "source_types" => source_types,
-});
+///
+/// The same shape as [`BalanceAvailable`].
+pub type BalancePending = BalanceAvailable;
 
 /// `Balance.RefundAndDisputePrefunding.Available.SourceTypes`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalanceRefundAndDisputePrefundingAvailableSourceTypes {
-    /// Amount coming from [legacy US ACH payments](https://docs.stripe.com/ach-deprecated).
-    pub bank_account: Option<i64>,
-    /// Amount coming from most payment methods, including cards as well as [non-legacy bank debits](https://docs.stripe.com/payments/bank-debits).
-    pub card: Option<i64>,
-    /// Amount coming from [FPX](https://docs.stripe.com/payments/fpx), a Malaysian payment method.
-    pub fpx: Option<i64>,
-}
-
-json_struct!(BalanceRefundAndDisputePrefundingAvailableSourceTypes {
-    "bank_account" => bank_account,
-    "card" => card,
-    "fpx" => fpx,
-});
+///
+/// The same shape as [`BalanceInstantAvailableNetAvailableSourceTypes`].
+pub type BalanceRefundAndDisputePrefundingAvailableSourceTypes =
+    BalanceInstantAvailableNetAvailableSourceTypes;
 
 /// `Balance.RefundAndDisputePrefunding.Available`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalanceRefundAndDisputePrefundingAvailable {
-    /// Balance amount.
-    pub amount: i64,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    pub currency: String,
-    /// `source_types`.
-    pub source_types: Option<BalanceRefundAndDisputePrefundingAvailableSourceTypes>,
-}
-
-json_struct!(BalanceRefundAndDisputePrefundingAvailable {
-    "amount" => amount,
-    "currency" => currency,
-    "source_types" => source_types,
-});
+///
+/// The same shape as [`BalanceIssuingAvailable`].
+pub type BalanceRefundAndDisputePrefundingAvailable = BalanceIssuingAvailable;
 
 /// `Balance.RefundAndDisputePrefunding.Pending.SourceTypes`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalanceRefundAndDisputePrefundingPendingSourceTypes {
-    /// Amount coming from [legacy US ACH payments](https://docs.stripe.com/ach-deprecated).
-    pub bank_account: Option<i64>,
-    /// Amount coming from most payment methods, including cards as well as [non-legacy bank debits](https://docs.stripe.com/payments/bank-debits).
-    pub card: Option<i64>,
-    /// Amount coming from [FPX](https://docs.stripe.com/payments/fpx), a Malaysian payment method.
-    pub fpx: Option<i64>,
-}
-
-json_struct!(BalanceRefundAndDisputePrefundingPendingSourceTypes {
-    "bank_account" => bank_account,
-    "card" => card,
-    "fpx" => fpx,
-});
+///
+/// The same shape as [`BalanceInstantAvailableNetAvailableSourceTypes`].
+pub type BalanceRefundAndDisputePrefundingPendingSourceTypes =
+    BalanceInstantAvailableNetAvailableSourceTypes;
 
 /// `Balance.RefundAndDisputePrefunding.Pending`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BalanceRefundAndDisputePrefundingPending {
-    /// Balance amount.
-    pub amount: i64,
-    /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase. Must be a [supported currency](https://stripe.com/docs/currencies).
-    pub currency: String,
-    /// `source_types`.
-    pub source_types: Option<BalanceRefundAndDisputePrefundingPendingSourceTypes>,
-}
-
-json_struct!(BalanceRefundAndDisputePrefundingPending {
-    "amount" => amount,
-    "currency" => currency,
-    "source_types" => source_types,
-});
+///
+/// The same shape as [`BalanceIssuingAvailable`].
+pub type BalanceRefundAndDisputePrefundingPending = BalanceIssuingAvailable;
 
 /// `Balance.RefundAndDisputePrefunding`.
 #[derive(Debug, Clone, Default, PartialEq)]

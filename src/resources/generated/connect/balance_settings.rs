@@ -61,19 +61,11 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The days of the week when available funds are paid out, specified as an array, for example, \[`monday`, `tuesday`\]. Only shown if `interval` is weekly.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum BalanceSettingsPaymentsPayoutsScheduleWeeklyPayoutDays {
-        Friday => "friday",
-        Monday => "monday",
-        Thursday => "thursday",
-        Tuesday => "tuesday",
-        Wednesday => "wednesday",
-    }
-}
+/// The days of the week when available funds are paid out, specified as an array, for example, \[`monday`, `tuesday`\]. Only shown if `interval` is weekly.
+///
+/// The same values as [`AccountSettingsPayoutsScheduleWeeklyPayoutDays`].
+pub type BalanceSettingsPaymentsPayoutsScheduleWeeklyPayoutDays =
+    AccountSettingsPayoutsScheduleWeeklyPayoutDays;
 
 /// `BalanceSettings.Payments.Payouts.Schedule`.
 #[derive(Debug, Clone, Default, PartialEq)]

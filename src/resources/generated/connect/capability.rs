@@ -20,19 +20,9 @@ use crate::resources::json::{json_one_of, json_resource, json_struct};
 use crate::resources::{Expandable, List};
 
 /// `Capability.FutureRequirements.Alternative`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CapabilityFutureRequirementsAlternatives {
-    /// Fields that can be provided to resolve all fields in `original_fields_due`.
-    pub alternative_fields_due: Vec<String>,
-    /// Fields that are due and can be resolved by providing all fields in `alternative_fields_due`.
-    pub original_fields_due: Vec<String>,
-}
-
-json_struct!(CapabilityFutureRequirementsAlternatives {
-    "alternative_fields_due" => alternative_fields_due,
-    "original_fields_due" => original_fields_due,
-});
+///
+/// The same shape as [`AccountFutureRequirementsAlternatives`].
+pub type CapabilityFutureRequirementsAlternatives = AccountFutureRequirementsAlternatives;
 
 open_enum! {
     @json
@@ -53,131 +43,15 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The code for the type of error.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum CapabilityFutureRequirementsErrorsCode {
-        ExternalRequest => "external_request",
-        InformationMissing => "information_missing",
-        InvalidAddressCityStatePostalCode => "invalid_address_city_state_postal_code",
-        InvalidAddressCmraAddress => "invalid_address_cmra_address",
-        InvalidAddressHighwayContractBox => "invalid_address_highway_contract_box",
-        InvalidAddressPrivateMailbox => "invalid_address_private_mailbox",
-        InvalidAddressRegisteredAgentAddress => "invalid_address_registered_agent_address",
-        InvalidBusinessProfileName => "invalid_business_profile_name",
-        InvalidBusinessProfileNameDenylisted => "invalid_business_profile_name_denylisted",
-        InvalidCompanyNameDenylisted => "invalid_company_name_denylisted",
-        InvalidDobAgeOverMaximum => "invalid_dob_age_over_maximum",
-        InvalidDobAgeUnder18 => "invalid_dob_age_under_18",
-        InvalidDobAgeUnderMinimum => "invalid_dob_age_under_minimum",
-        InvalidProductDescriptionLength => "invalid_product_description_length",
-        InvalidProductDescriptionUrlMatch => "invalid_product_description_url_match",
-        InvalidRepresentativeCountry => "invalid_representative_country",
-        InvalidSignator => "invalid_signator",
-        InvalidStatementDescriptorBusinessMismatch => "invalid_statement_descriptor_business_mismatch",
-        InvalidStatementDescriptorDenylisted => "invalid_statement_descriptor_denylisted",
-        InvalidStatementDescriptorLength => "invalid_statement_descriptor_length",
-        InvalidStatementDescriptorPrefixDenylisted => "invalid_statement_descriptor_prefix_denylisted",
-        InvalidStatementDescriptorPrefixMismatch => "invalid_statement_descriptor_prefix_mismatch",
-        InvalidStreetAddress => "invalid_street_address",
-        InvalidTaxId => "invalid_tax_id",
-        InvalidTaxIdFormat => "invalid_tax_id_format",
-        InvalidTosAcceptance => "invalid_tos_acceptance",
-        InvalidUrlDenylisted => "invalid_url_denylisted",
-        InvalidUrlFormat => "invalid_url_format",
-        InvalidUrlLength => "invalid_url_length",
-        InvalidUrlWebPresenceDetected => "invalid_url_web_presence_detected",
-        InvalidUrlWebsiteBusinessInformationMismatch => "invalid_url_website_business_information_mismatch",
-        InvalidUrlWebsiteEmpty => "invalid_url_website_empty",
-        InvalidUrlWebsiteInaccessible => "invalid_url_website_inaccessible",
-        InvalidUrlWebsiteInaccessibleGeoblocked => "invalid_url_website_inaccessible_geoblocked",
-        InvalidUrlWebsiteInaccessiblePasswordProtected => "invalid_url_website_inaccessible_password_protected",
-        InvalidUrlWebsiteIncomplete => "invalid_url_website_incomplete",
-        InvalidUrlWebsiteIncompleteCancellationPolicy => "invalid_url_website_incomplete_cancellation_policy",
-        InvalidUrlWebsiteIncompleteCustomerServiceDetails => "invalid_url_website_incomplete_customer_service_details",
-        InvalidUrlWebsiteIncompleteLegalRestrictions => "invalid_url_website_incomplete_legal_restrictions",
-        InvalidUrlWebsiteIncompleteRefundPolicy => "invalid_url_website_incomplete_refund_policy",
-        InvalidUrlWebsiteIncompleteReturnPolicy => "invalid_url_website_incomplete_return_policy",
-        InvalidUrlWebsiteIncompleteTermsAndConditions => "invalid_url_website_incomplete_terms_and_conditions",
-        InvalidUrlWebsiteIncompleteUnderConstruction => "invalid_url_website_incomplete_under_construction",
-        InvalidUrlWebsiteOther => "invalid_url_website_other",
-        InvalidValueOther => "invalid_value_other",
-        UnsupportedBusinessType => "unsupported_business_type",
-        VerificationDirectorsMismatch => "verification_directors_mismatch",
-        VerificationDocumentAddressMismatch => "verification_document_address_mismatch",
-        VerificationDocumentAddressMissing => "verification_document_address_missing",
-        VerificationDocumentCorrupt => "verification_document_corrupt",
-        VerificationDocumentCountryNotSupported => "verification_document_country_not_supported",
-        VerificationDocumentDirectorsMismatch => "verification_document_directors_mismatch",
-        VerificationDocumentDobMismatch => "verification_document_dob_mismatch",
-        VerificationDocumentDuplicateType => "verification_document_duplicate_type",
-        VerificationDocumentExpired => "verification_document_expired",
-        VerificationDocumentFailedCopy => "verification_document_failed_copy",
-        VerificationDocumentFailedGreyscale => "verification_document_failed_greyscale",
-        VerificationDocumentFailedOther => "verification_document_failed_other",
-        VerificationDocumentFailedTestMode => "verification_document_failed_test_mode",
-        VerificationDocumentFraudulent => "verification_document_fraudulent",
-        VerificationDocumentIdNumberMismatch => "verification_document_id_number_mismatch",
-        VerificationDocumentIdNumberMissing => "verification_document_id_number_missing",
-        VerificationDocumentIncomplete => "verification_document_incomplete",
-        VerificationDocumentInvalid => "verification_document_invalid",
-        VerificationDocumentIssueOrExpiryDateMissing => "verification_document_issue_or_expiry_date_missing",
-        VerificationDocumentManipulated => "verification_document_manipulated",
-        VerificationDocumentMissingBack => "verification_document_missing_back",
-        VerificationDocumentMissingFront => "verification_document_missing_front",
-        VerificationDocumentNameMismatch => "verification_document_name_mismatch",
-        VerificationDocumentNameMissing => "verification_document_name_missing",
-        VerificationDocumentNationalityMismatch => "verification_document_nationality_mismatch",
-        VerificationDocumentNotReadable => "verification_document_not_readable",
-        VerificationDocumentNotSigned => "verification_document_not_signed",
-        VerificationDocumentNotUploaded => "verification_document_not_uploaded",
-        VerificationDocumentPhotoMismatch => "verification_document_photo_mismatch",
-        VerificationDocumentTooLarge => "verification_document_too_large",
-        VerificationDocumentTypeNotSupported => "verification_document_type_not_supported",
-        VerificationExtraneousDirectors => "verification_extraneous_directors",
-        VerificationFailedAddressMatch => "verification_failed_address_match",
-        VerificationFailedAuthorizerAuthority => "verification_failed_authorizer_authority",
-        VerificationFailedBusinessIecNumber => "verification_failed_business_iec_number",
-        VerificationFailedDocumentMatch => "verification_failed_document_match",
-        VerificationFailedIdNumberMatch => "verification_failed_id_number_match",
-        VerificationFailedKeyedIdentity => "verification_failed_keyed_identity",
-        VerificationFailedKeyedMatch => "verification_failed_keyed_match",
-        VerificationFailedNameMatch => "verification_failed_name_match",
-        VerificationFailedOther => "verification_failed_other",
-        VerificationFailedRepresentativeAuthority => "verification_failed_representative_authority",
-        VerificationFailedResidentialAddress => "verification_failed_residential_address",
-        VerificationFailedTaxIdMatch => "verification_failed_tax_id_match",
-        VerificationFailedTaxIdNotIssued => "verification_failed_tax_id_not_issued",
-        VerificationLegalEntityStructureMismatch => "verification_legal_entity_structure_mismatch",
-        VerificationMissingDirectors => "verification_missing_directors",
-        VerificationMissingExecutives => "verification_missing_executives",
-        VerificationMissingOwners => "verification_missing_owners",
-        VerificationRejectedOwnershipExemptionReason => "verification_rejected_ownership_exemption_reason",
-        VerificationRequiresAdditionalMemorandumOfAssociations => "verification_requires_additional_memorandum_of_associations",
-        VerificationRequiresAdditionalProofOfRegistration => "verification_requires_additional_proof_of_registration",
-        VerificationSupportability => "verification_supportability",
-    }
-}
+/// The code for the type of error.
+///
+/// The same values as [`AccountFutureRequirementsErrorsCode`].
+pub type CapabilityFutureRequirementsErrorsCode = AccountFutureRequirementsErrorsCode;
 
 /// `Capability.FutureRequirements.Error`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CapabilityFutureRequirementsErrors {
-    /// The code for the type of error.
-    pub code: CapabilityFutureRequirementsErrorsCode,
-    /// An informative message that indicates the error type and provides additional details about the error.
-    pub reason: String,
-    /// The specific user onboarding requirement field (in the requirements hash) that needs to be resolved.
-    pub requirement: String,
-}
-
-json_struct!(CapabilityFutureRequirementsErrors {
-    "code" => code,
-    "reason" => reason,
-    "requirement" => requirement,
-});
+///
+/// The same shape as [`AccountFutureRequirementsErrors`].
+pub type CapabilityFutureRequirementsErrors = AccountFutureRequirementsErrors;
 
 /// `Capability.FutureRequirements`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -213,164 +87,24 @@ json_struct!(CapabilityFutureRequirements {
 });
 
 /// `Capability.Requirements.Alternative`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CapabilityRequirementsAlternatives {
-    /// Fields that can be provided to resolve all fields in `original_fields_due`.
-    pub alternative_fields_due: Vec<String>,
-    /// Fields that are due and can be resolved by providing all fields in `alternative_fields_due`.
-    pub original_fields_due: Vec<String>,
-}
+///
+/// The same shape as [`AccountFutureRequirementsAlternatives`].
+pub type CapabilityRequirementsAlternatives = AccountFutureRequirementsAlternatives;
 
-json_struct!(CapabilityRequirementsAlternatives {
-    "alternative_fields_due" => alternative_fields_due,
-    "original_fields_due" => original_fields_due,
-});
+/// Description of why the capability is disabled. [Learn more about handling verification issues](https://docs.stripe.com/connect/handling-api-verification).
+///
+/// The same values as [`CapabilityFutureRequirementsDisabledReason`].
+pub type CapabilityRequirementsDisabledReason = CapabilityFutureRequirementsDisabledReason;
 
-open_enum! {
-    @json
-    /// Description of why the capability is disabled. [Learn more about handling verification issues](https://docs.stripe.com/connect/handling-api-verification).
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum CapabilityRequirementsDisabledReason {
-        Other => "other",
-        PausedInactivity => "paused.inactivity",
-        PendingOnboarding => "pending.onboarding",
-        PendingReview => "pending.review",
-        PlatformDisabled => "platform_disabled",
-        PlatformPaused => "platform_paused",
-        RejectedInactivity => "rejected.inactivity",
-        RejectedOther => "rejected.other",
-        RejectedUnsupportedBusiness => "rejected.unsupported_business",
-        RequirementsFieldsNeeded => "requirements.fields_needed",
-    }
-}
-
-open_enum! {
-    @json
-    /// The code for the type of error.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum CapabilityRequirementsErrorsCode {
-        ExternalRequest => "external_request",
-        InformationMissing => "information_missing",
-        InvalidAddressCityStatePostalCode => "invalid_address_city_state_postal_code",
-        InvalidAddressCmraAddress => "invalid_address_cmra_address",
-        InvalidAddressHighwayContractBox => "invalid_address_highway_contract_box",
-        InvalidAddressPrivateMailbox => "invalid_address_private_mailbox",
-        InvalidAddressRegisteredAgentAddress => "invalid_address_registered_agent_address",
-        InvalidBusinessProfileName => "invalid_business_profile_name",
-        InvalidBusinessProfileNameDenylisted => "invalid_business_profile_name_denylisted",
-        InvalidCompanyNameDenylisted => "invalid_company_name_denylisted",
-        InvalidDobAgeOverMaximum => "invalid_dob_age_over_maximum",
-        InvalidDobAgeUnder18 => "invalid_dob_age_under_18",
-        InvalidDobAgeUnderMinimum => "invalid_dob_age_under_minimum",
-        InvalidProductDescriptionLength => "invalid_product_description_length",
-        InvalidProductDescriptionUrlMatch => "invalid_product_description_url_match",
-        InvalidRepresentativeCountry => "invalid_representative_country",
-        InvalidSignator => "invalid_signator",
-        InvalidStatementDescriptorBusinessMismatch => "invalid_statement_descriptor_business_mismatch",
-        InvalidStatementDescriptorDenylisted => "invalid_statement_descriptor_denylisted",
-        InvalidStatementDescriptorLength => "invalid_statement_descriptor_length",
-        InvalidStatementDescriptorPrefixDenylisted => "invalid_statement_descriptor_prefix_denylisted",
-        InvalidStatementDescriptorPrefixMismatch => "invalid_statement_descriptor_prefix_mismatch",
-        InvalidStreetAddress => "invalid_street_address",
-        InvalidTaxId => "invalid_tax_id",
-        InvalidTaxIdFormat => "invalid_tax_id_format",
-        InvalidTosAcceptance => "invalid_tos_acceptance",
-        InvalidUrlDenylisted => "invalid_url_denylisted",
-        InvalidUrlFormat => "invalid_url_format",
-        InvalidUrlLength => "invalid_url_length",
-        InvalidUrlWebPresenceDetected => "invalid_url_web_presence_detected",
-        InvalidUrlWebsiteBusinessInformationMismatch => "invalid_url_website_business_information_mismatch",
-        InvalidUrlWebsiteEmpty => "invalid_url_website_empty",
-        InvalidUrlWebsiteInaccessible => "invalid_url_website_inaccessible",
-        InvalidUrlWebsiteInaccessibleGeoblocked => "invalid_url_website_inaccessible_geoblocked",
-        InvalidUrlWebsiteInaccessiblePasswordProtected => "invalid_url_website_inaccessible_password_protected",
-        InvalidUrlWebsiteIncomplete => "invalid_url_website_incomplete",
-        InvalidUrlWebsiteIncompleteCancellationPolicy => "invalid_url_website_incomplete_cancellation_policy",
-        InvalidUrlWebsiteIncompleteCustomerServiceDetails => "invalid_url_website_incomplete_customer_service_details",
-        InvalidUrlWebsiteIncompleteLegalRestrictions => "invalid_url_website_incomplete_legal_restrictions",
-        InvalidUrlWebsiteIncompleteRefundPolicy => "invalid_url_website_incomplete_refund_policy",
-        InvalidUrlWebsiteIncompleteReturnPolicy => "invalid_url_website_incomplete_return_policy",
-        InvalidUrlWebsiteIncompleteTermsAndConditions => "invalid_url_website_incomplete_terms_and_conditions",
-        InvalidUrlWebsiteIncompleteUnderConstruction => "invalid_url_website_incomplete_under_construction",
-        InvalidUrlWebsiteOther => "invalid_url_website_other",
-        InvalidValueOther => "invalid_value_other",
-        UnsupportedBusinessType => "unsupported_business_type",
-        VerificationDirectorsMismatch => "verification_directors_mismatch",
-        VerificationDocumentAddressMismatch => "verification_document_address_mismatch",
-        VerificationDocumentAddressMissing => "verification_document_address_missing",
-        VerificationDocumentCorrupt => "verification_document_corrupt",
-        VerificationDocumentCountryNotSupported => "verification_document_country_not_supported",
-        VerificationDocumentDirectorsMismatch => "verification_document_directors_mismatch",
-        VerificationDocumentDobMismatch => "verification_document_dob_mismatch",
-        VerificationDocumentDuplicateType => "verification_document_duplicate_type",
-        VerificationDocumentExpired => "verification_document_expired",
-        VerificationDocumentFailedCopy => "verification_document_failed_copy",
-        VerificationDocumentFailedGreyscale => "verification_document_failed_greyscale",
-        VerificationDocumentFailedOther => "verification_document_failed_other",
-        VerificationDocumentFailedTestMode => "verification_document_failed_test_mode",
-        VerificationDocumentFraudulent => "verification_document_fraudulent",
-        VerificationDocumentIdNumberMismatch => "verification_document_id_number_mismatch",
-        VerificationDocumentIdNumberMissing => "verification_document_id_number_missing",
-        VerificationDocumentIncomplete => "verification_document_incomplete",
-        VerificationDocumentInvalid => "verification_document_invalid",
-        VerificationDocumentIssueOrExpiryDateMissing => "verification_document_issue_or_expiry_date_missing",
-        VerificationDocumentManipulated => "verification_document_manipulated",
-        VerificationDocumentMissingBack => "verification_document_missing_back",
-        VerificationDocumentMissingFront => "verification_document_missing_front",
-        VerificationDocumentNameMismatch => "verification_document_name_mismatch",
-        VerificationDocumentNameMissing => "verification_document_name_missing",
-        VerificationDocumentNationalityMismatch => "verification_document_nationality_mismatch",
-        VerificationDocumentNotReadable => "verification_document_not_readable",
-        VerificationDocumentNotSigned => "verification_document_not_signed",
-        VerificationDocumentNotUploaded => "verification_document_not_uploaded",
-        VerificationDocumentPhotoMismatch => "verification_document_photo_mismatch",
-        VerificationDocumentTooLarge => "verification_document_too_large",
-        VerificationDocumentTypeNotSupported => "verification_document_type_not_supported",
-        VerificationExtraneousDirectors => "verification_extraneous_directors",
-        VerificationFailedAddressMatch => "verification_failed_address_match",
-        VerificationFailedAuthorizerAuthority => "verification_failed_authorizer_authority",
-        VerificationFailedBusinessIecNumber => "verification_failed_business_iec_number",
-        VerificationFailedDocumentMatch => "verification_failed_document_match",
-        VerificationFailedIdNumberMatch => "verification_failed_id_number_match",
-        VerificationFailedKeyedIdentity => "verification_failed_keyed_identity",
-        VerificationFailedKeyedMatch => "verification_failed_keyed_match",
-        VerificationFailedNameMatch => "verification_failed_name_match",
-        VerificationFailedOther => "verification_failed_other",
-        VerificationFailedRepresentativeAuthority => "verification_failed_representative_authority",
-        VerificationFailedResidentialAddress => "verification_failed_residential_address",
-        VerificationFailedTaxIdMatch => "verification_failed_tax_id_match",
-        VerificationFailedTaxIdNotIssued => "verification_failed_tax_id_not_issued",
-        VerificationLegalEntityStructureMismatch => "verification_legal_entity_structure_mismatch",
-        VerificationMissingDirectors => "verification_missing_directors",
-        VerificationMissingExecutives => "verification_missing_executives",
-        VerificationMissingOwners => "verification_missing_owners",
-        VerificationRejectedOwnershipExemptionReason => "verification_rejected_ownership_exemption_reason",
-        VerificationRequiresAdditionalMemorandumOfAssociations => "verification_requires_additional_memorandum_of_associations",
-        VerificationRequiresAdditionalProofOfRegistration => "verification_requires_additional_proof_of_registration",
-        VerificationSupportability => "verification_supportability",
-    }
-}
+/// The code for the type of error.
+///
+/// The same values as [`AccountFutureRequirementsErrorsCode`].
+pub type CapabilityRequirementsErrorsCode = AccountFutureRequirementsErrorsCode;
 
 /// `Capability.Requirements.Error`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CapabilityRequirementsErrors {
-    /// The code for the type of error.
-    pub code: CapabilityRequirementsErrorsCode,
-    /// An informative message that indicates the error type and provides additional details about the error.
-    pub reason: String,
-    /// The specific user onboarding requirement field (in the requirements hash) that needs to be resolved.
-    pub requirement: String,
-}
-
-json_struct!(CapabilityRequirementsErrors {
-    "code" => code,
-    "reason" => reason,
-    "requirement" => requirement,
-});
+///
+/// The same shape as [`AccountFutureRequirementsErrors`].
+pub type CapabilityRequirementsErrors = AccountFutureRequirementsErrors;
 
 /// `Capability.Requirements`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -107,34 +107,9 @@ json_struct!(PersonAddressKana {
 });
 
 /// `Person.AddressKanji`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PersonAddressKanji {
-    /// City/Ward.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Block/Building number.
-    pub line1: Option<String>,
-    /// Building details.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// Prefecture.
-    pub state: Option<String>,
-    /// Town/cho-me.
-    pub town: Option<String>,
-}
-
-json_struct!(PersonAddressKanji {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-    "town" => town,
-});
+///
+/// The same shape as [`PersonAddressKana`].
+pub type PersonAddressKanji = PersonAddressKana;
 
 /// `Person.Dob`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -155,145 +130,19 @@ json_struct!(PersonDob {
 });
 
 /// `Person.FutureRequirements.Alternative`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PersonFutureRequirementsAlternatives {
-    /// Fields that can be provided to resolve all fields in `original_fields_due`.
-    pub alternative_fields_due: Vec<String>,
-    /// Fields that are due and can be resolved by providing all fields in `alternative_fields_due`.
-    pub original_fields_due: Vec<String>,
-}
+///
+/// The same shape as [`AccountFutureRequirementsAlternatives`].
+pub type PersonFutureRequirementsAlternatives = AccountFutureRequirementsAlternatives;
 
-json_struct!(PersonFutureRequirementsAlternatives {
-    "alternative_fields_due" => alternative_fields_due,
-    "original_fields_due" => original_fields_due,
-});
-
-open_enum! {
-    @json
-    /// The code for the type of error.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum PersonFutureRequirementsErrorsCode {
-        ExternalRequest => "external_request",
-        InformationMissing => "information_missing",
-        InvalidAddressCityStatePostalCode => "invalid_address_city_state_postal_code",
-        InvalidAddressCmraAddress => "invalid_address_cmra_address",
-        InvalidAddressHighwayContractBox => "invalid_address_highway_contract_box",
-        InvalidAddressPrivateMailbox => "invalid_address_private_mailbox",
-        InvalidAddressRegisteredAgentAddress => "invalid_address_registered_agent_address",
-        InvalidBusinessProfileName => "invalid_business_profile_name",
-        InvalidBusinessProfileNameDenylisted => "invalid_business_profile_name_denylisted",
-        InvalidCompanyNameDenylisted => "invalid_company_name_denylisted",
-        InvalidDobAgeOverMaximum => "invalid_dob_age_over_maximum",
-        InvalidDobAgeUnder18 => "invalid_dob_age_under_18",
-        InvalidDobAgeUnderMinimum => "invalid_dob_age_under_minimum",
-        InvalidProductDescriptionLength => "invalid_product_description_length",
-        InvalidProductDescriptionUrlMatch => "invalid_product_description_url_match",
-        InvalidRepresentativeCountry => "invalid_representative_country",
-        InvalidSignator => "invalid_signator",
-        InvalidStatementDescriptorBusinessMismatch => "invalid_statement_descriptor_business_mismatch",
-        InvalidStatementDescriptorDenylisted => "invalid_statement_descriptor_denylisted",
-        InvalidStatementDescriptorLength => "invalid_statement_descriptor_length",
-        InvalidStatementDescriptorPrefixDenylisted => "invalid_statement_descriptor_prefix_denylisted",
-        InvalidStatementDescriptorPrefixMismatch => "invalid_statement_descriptor_prefix_mismatch",
-        InvalidStreetAddress => "invalid_street_address",
-        InvalidTaxId => "invalid_tax_id",
-        InvalidTaxIdFormat => "invalid_tax_id_format",
-        InvalidTosAcceptance => "invalid_tos_acceptance",
-        InvalidUrlDenylisted => "invalid_url_denylisted",
-        InvalidUrlFormat => "invalid_url_format",
-        InvalidUrlLength => "invalid_url_length",
-        InvalidUrlWebPresenceDetected => "invalid_url_web_presence_detected",
-        InvalidUrlWebsiteBusinessInformationMismatch => "invalid_url_website_business_information_mismatch",
-        InvalidUrlWebsiteEmpty => "invalid_url_website_empty",
-        InvalidUrlWebsiteInaccessible => "invalid_url_website_inaccessible",
-        InvalidUrlWebsiteInaccessibleGeoblocked => "invalid_url_website_inaccessible_geoblocked",
-        InvalidUrlWebsiteInaccessiblePasswordProtected => "invalid_url_website_inaccessible_password_protected",
-        InvalidUrlWebsiteIncomplete => "invalid_url_website_incomplete",
-        InvalidUrlWebsiteIncompleteCancellationPolicy => "invalid_url_website_incomplete_cancellation_policy",
-        InvalidUrlWebsiteIncompleteCustomerServiceDetails => "invalid_url_website_incomplete_customer_service_details",
-        InvalidUrlWebsiteIncompleteLegalRestrictions => "invalid_url_website_incomplete_legal_restrictions",
-        InvalidUrlWebsiteIncompleteRefundPolicy => "invalid_url_website_incomplete_refund_policy",
-        InvalidUrlWebsiteIncompleteReturnPolicy => "invalid_url_website_incomplete_return_policy",
-        InvalidUrlWebsiteIncompleteTermsAndConditions => "invalid_url_website_incomplete_terms_and_conditions",
-        InvalidUrlWebsiteIncompleteUnderConstruction => "invalid_url_website_incomplete_under_construction",
-        InvalidUrlWebsiteOther => "invalid_url_website_other",
-        InvalidValueOther => "invalid_value_other",
-        UnsupportedBusinessType => "unsupported_business_type",
-        VerificationDirectorsMismatch => "verification_directors_mismatch",
-        VerificationDocumentAddressMismatch => "verification_document_address_mismatch",
-        VerificationDocumentAddressMissing => "verification_document_address_missing",
-        VerificationDocumentCorrupt => "verification_document_corrupt",
-        VerificationDocumentCountryNotSupported => "verification_document_country_not_supported",
-        VerificationDocumentDirectorsMismatch => "verification_document_directors_mismatch",
-        VerificationDocumentDobMismatch => "verification_document_dob_mismatch",
-        VerificationDocumentDuplicateType => "verification_document_duplicate_type",
-        VerificationDocumentExpired => "verification_document_expired",
-        VerificationDocumentFailedCopy => "verification_document_failed_copy",
-        VerificationDocumentFailedGreyscale => "verification_document_failed_greyscale",
-        VerificationDocumentFailedOther => "verification_document_failed_other",
-        VerificationDocumentFailedTestMode => "verification_document_failed_test_mode",
-        VerificationDocumentFraudulent => "verification_document_fraudulent",
-        VerificationDocumentIdNumberMismatch => "verification_document_id_number_mismatch",
-        VerificationDocumentIdNumberMissing => "verification_document_id_number_missing",
-        VerificationDocumentIncomplete => "verification_document_incomplete",
-        VerificationDocumentInvalid => "verification_document_invalid",
-        VerificationDocumentIssueOrExpiryDateMissing => "verification_document_issue_or_expiry_date_missing",
-        VerificationDocumentManipulated => "verification_document_manipulated",
-        VerificationDocumentMissingBack => "verification_document_missing_back",
-        VerificationDocumentMissingFront => "verification_document_missing_front",
-        VerificationDocumentNameMismatch => "verification_document_name_mismatch",
-        VerificationDocumentNameMissing => "verification_document_name_missing",
-        VerificationDocumentNationalityMismatch => "verification_document_nationality_mismatch",
-        VerificationDocumentNotReadable => "verification_document_not_readable",
-        VerificationDocumentNotSigned => "verification_document_not_signed",
-        VerificationDocumentNotUploaded => "verification_document_not_uploaded",
-        VerificationDocumentPhotoMismatch => "verification_document_photo_mismatch",
-        VerificationDocumentTooLarge => "verification_document_too_large",
-        VerificationDocumentTypeNotSupported => "verification_document_type_not_supported",
-        VerificationExtraneousDirectors => "verification_extraneous_directors",
-        VerificationFailedAddressMatch => "verification_failed_address_match",
-        VerificationFailedAuthorizerAuthority => "verification_failed_authorizer_authority",
-        VerificationFailedBusinessIecNumber => "verification_failed_business_iec_number",
-        VerificationFailedDocumentMatch => "verification_failed_document_match",
-        VerificationFailedIdNumberMatch => "verification_failed_id_number_match",
-        VerificationFailedKeyedIdentity => "verification_failed_keyed_identity",
-        VerificationFailedKeyedMatch => "verification_failed_keyed_match",
-        VerificationFailedNameMatch => "verification_failed_name_match",
-        VerificationFailedOther => "verification_failed_other",
-        VerificationFailedRepresentativeAuthority => "verification_failed_representative_authority",
-        VerificationFailedResidentialAddress => "verification_failed_residential_address",
-        VerificationFailedTaxIdMatch => "verification_failed_tax_id_match",
-        VerificationFailedTaxIdNotIssued => "verification_failed_tax_id_not_issued",
-        VerificationLegalEntityStructureMismatch => "verification_legal_entity_structure_mismatch",
-        VerificationMissingDirectors => "verification_missing_directors",
-        VerificationMissingExecutives => "verification_missing_executives",
-        VerificationMissingOwners => "verification_missing_owners",
-        VerificationRejectedOwnershipExemptionReason => "verification_rejected_ownership_exemption_reason",
-        VerificationRequiresAdditionalMemorandumOfAssociations => "verification_requires_additional_memorandum_of_associations",
-        VerificationRequiresAdditionalProofOfRegistration => "verification_requires_additional_proof_of_registration",
-        VerificationSupportability => "verification_supportability",
-    }
-}
+/// The code for the type of error.
+///
+/// The same values as [`AccountFutureRequirementsErrorsCode`].
+pub type PersonFutureRequirementsErrorsCode = AccountFutureRequirementsErrorsCode;
 
 /// `Person.FutureRequirements.Error`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PersonFutureRequirementsErrors {
-    /// The code for the type of error.
-    pub code: PersonFutureRequirementsErrorsCode,
-    /// An informative message that indicates the error type and provides additional details about the error.
-    pub reason: String,
-    /// The specific user onboarding requirement field (in the requirements hash) that needs to be resolved.
-    pub requirement: String,
-}
-
-json_struct!(PersonFutureRequirementsErrors {
-    "code" => code,
-    "reason" => reason,
-    "requirement" => requirement,
-});
+///
+/// The same shape as [`AccountFutureRequirementsErrors`].
+pub type PersonFutureRequirementsErrors = AccountFutureRequirementsErrors;
 
 /// `Person.FutureRequirements`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -334,31 +183,9 @@ open_enum! {
 }
 
 /// `Person.RegisteredAddress`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PersonRegisteredAddress {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(PersonRegisteredAddress {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`PersonAddress`].
+pub type PersonRegisteredAddress = PersonAddress;
 
 /// `Person.Relationship`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -394,145 +221,19 @@ json_struct!(PersonRelationship {
 });
 
 /// `Person.Requirements.Alternative`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PersonRequirementsAlternatives {
-    /// Fields that can be provided to resolve all fields in `original_fields_due`.
-    pub alternative_fields_due: Vec<String>,
-    /// Fields that are due and can be resolved by providing all fields in `alternative_fields_due`.
-    pub original_fields_due: Vec<String>,
-}
+///
+/// The same shape as [`AccountFutureRequirementsAlternatives`].
+pub type PersonRequirementsAlternatives = AccountFutureRequirementsAlternatives;
 
-json_struct!(PersonRequirementsAlternatives {
-    "alternative_fields_due" => alternative_fields_due,
-    "original_fields_due" => original_fields_due,
-});
-
-open_enum! {
-    @json
-    /// The code for the type of error.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum PersonRequirementsErrorsCode {
-        ExternalRequest => "external_request",
-        InformationMissing => "information_missing",
-        InvalidAddressCityStatePostalCode => "invalid_address_city_state_postal_code",
-        InvalidAddressCmraAddress => "invalid_address_cmra_address",
-        InvalidAddressHighwayContractBox => "invalid_address_highway_contract_box",
-        InvalidAddressPrivateMailbox => "invalid_address_private_mailbox",
-        InvalidAddressRegisteredAgentAddress => "invalid_address_registered_agent_address",
-        InvalidBusinessProfileName => "invalid_business_profile_name",
-        InvalidBusinessProfileNameDenylisted => "invalid_business_profile_name_denylisted",
-        InvalidCompanyNameDenylisted => "invalid_company_name_denylisted",
-        InvalidDobAgeOverMaximum => "invalid_dob_age_over_maximum",
-        InvalidDobAgeUnder18 => "invalid_dob_age_under_18",
-        InvalidDobAgeUnderMinimum => "invalid_dob_age_under_minimum",
-        InvalidProductDescriptionLength => "invalid_product_description_length",
-        InvalidProductDescriptionUrlMatch => "invalid_product_description_url_match",
-        InvalidRepresentativeCountry => "invalid_representative_country",
-        InvalidSignator => "invalid_signator",
-        InvalidStatementDescriptorBusinessMismatch => "invalid_statement_descriptor_business_mismatch",
-        InvalidStatementDescriptorDenylisted => "invalid_statement_descriptor_denylisted",
-        InvalidStatementDescriptorLength => "invalid_statement_descriptor_length",
-        InvalidStatementDescriptorPrefixDenylisted => "invalid_statement_descriptor_prefix_denylisted",
-        InvalidStatementDescriptorPrefixMismatch => "invalid_statement_descriptor_prefix_mismatch",
-        InvalidStreetAddress => "invalid_street_address",
-        InvalidTaxId => "invalid_tax_id",
-        InvalidTaxIdFormat => "invalid_tax_id_format",
-        InvalidTosAcceptance => "invalid_tos_acceptance",
-        InvalidUrlDenylisted => "invalid_url_denylisted",
-        InvalidUrlFormat => "invalid_url_format",
-        InvalidUrlLength => "invalid_url_length",
-        InvalidUrlWebPresenceDetected => "invalid_url_web_presence_detected",
-        InvalidUrlWebsiteBusinessInformationMismatch => "invalid_url_website_business_information_mismatch",
-        InvalidUrlWebsiteEmpty => "invalid_url_website_empty",
-        InvalidUrlWebsiteInaccessible => "invalid_url_website_inaccessible",
-        InvalidUrlWebsiteInaccessibleGeoblocked => "invalid_url_website_inaccessible_geoblocked",
-        InvalidUrlWebsiteInaccessiblePasswordProtected => "invalid_url_website_inaccessible_password_protected",
-        InvalidUrlWebsiteIncomplete => "invalid_url_website_incomplete",
-        InvalidUrlWebsiteIncompleteCancellationPolicy => "invalid_url_website_incomplete_cancellation_policy",
-        InvalidUrlWebsiteIncompleteCustomerServiceDetails => "invalid_url_website_incomplete_customer_service_details",
-        InvalidUrlWebsiteIncompleteLegalRestrictions => "invalid_url_website_incomplete_legal_restrictions",
-        InvalidUrlWebsiteIncompleteRefundPolicy => "invalid_url_website_incomplete_refund_policy",
-        InvalidUrlWebsiteIncompleteReturnPolicy => "invalid_url_website_incomplete_return_policy",
-        InvalidUrlWebsiteIncompleteTermsAndConditions => "invalid_url_website_incomplete_terms_and_conditions",
-        InvalidUrlWebsiteIncompleteUnderConstruction => "invalid_url_website_incomplete_under_construction",
-        InvalidUrlWebsiteOther => "invalid_url_website_other",
-        InvalidValueOther => "invalid_value_other",
-        UnsupportedBusinessType => "unsupported_business_type",
-        VerificationDirectorsMismatch => "verification_directors_mismatch",
-        VerificationDocumentAddressMismatch => "verification_document_address_mismatch",
-        VerificationDocumentAddressMissing => "verification_document_address_missing",
-        VerificationDocumentCorrupt => "verification_document_corrupt",
-        VerificationDocumentCountryNotSupported => "verification_document_country_not_supported",
-        VerificationDocumentDirectorsMismatch => "verification_document_directors_mismatch",
-        VerificationDocumentDobMismatch => "verification_document_dob_mismatch",
-        VerificationDocumentDuplicateType => "verification_document_duplicate_type",
-        VerificationDocumentExpired => "verification_document_expired",
-        VerificationDocumentFailedCopy => "verification_document_failed_copy",
-        VerificationDocumentFailedGreyscale => "verification_document_failed_greyscale",
-        VerificationDocumentFailedOther => "verification_document_failed_other",
-        VerificationDocumentFailedTestMode => "verification_document_failed_test_mode",
-        VerificationDocumentFraudulent => "verification_document_fraudulent",
-        VerificationDocumentIdNumberMismatch => "verification_document_id_number_mismatch",
-        VerificationDocumentIdNumberMissing => "verification_document_id_number_missing",
-        VerificationDocumentIncomplete => "verification_document_incomplete",
-        VerificationDocumentInvalid => "verification_document_invalid",
-        VerificationDocumentIssueOrExpiryDateMissing => "verification_document_issue_or_expiry_date_missing",
-        VerificationDocumentManipulated => "verification_document_manipulated",
-        VerificationDocumentMissingBack => "verification_document_missing_back",
-        VerificationDocumentMissingFront => "verification_document_missing_front",
-        VerificationDocumentNameMismatch => "verification_document_name_mismatch",
-        VerificationDocumentNameMissing => "verification_document_name_missing",
-        VerificationDocumentNationalityMismatch => "verification_document_nationality_mismatch",
-        VerificationDocumentNotReadable => "verification_document_not_readable",
-        VerificationDocumentNotSigned => "verification_document_not_signed",
-        VerificationDocumentNotUploaded => "verification_document_not_uploaded",
-        VerificationDocumentPhotoMismatch => "verification_document_photo_mismatch",
-        VerificationDocumentTooLarge => "verification_document_too_large",
-        VerificationDocumentTypeNotSupported => "verification_document_type_not_supported",
-        VerificationExtraneousDirectors => "verification_extraneous_directors",
-        VerificationFailedAddressMatch => "verification_failed_address_match",
-        VerificationFailedAuthorizerAuthority => "verification_failed_authorizer_authority",
-        VerificationFailedBusinessIecNumber => "verification_failed_business_iec_number",
-        VerificationFailedDocumentMatch => "verification_failed_document_match",
-        VerificationFailedIdNumberMatch => "verification_failed_id_number_match",
-        VerificationFailedKeyedIdentity => "verification_failed_keyed_identity",
-        VerificationFailedKeyedMatch => "verification_failed_keyed_match",
-        VerificationFailedNameMatch => "verification_failed_name_match",
-        VerificationFailedOther => "verification_failed_other",
-        VerificationFailedRepresentativeAuthority => "verification_failed_representative_authority",
-        VerificationFailedResidentialAddress => "verification_failed_residential_address",
-        VerificationFailedTaxIdMatch => "verification_failed_tax_id_match",
-        VerificationFailedTaxIdNotIssued => "verification_failed_tax_id_not_issued",
-        VerificationLegalEntityStructureMismatch => "verification_legal_entity_structure_mismatch",
-        VerificationMissingDirectors => "verification_missing_directors",
-        VerificationMissingExecutives => "verification_missing_executives",
-        VerificationMissingOwners => "verification_missing_owners",
-        VerificationRejectedOwnershipExemptionReason => "verification_rejected_ownership_exemption_reason",
-        VerificationRequiresAdditionalMemorandumOfAssociations => "verification_requires_additional_memorandum_of_associations",
-        VerificationRequiresAdditionalProofOfRegistration => "verification_requires_additional_proof_of_registration",
-        VerificationSupportability => "verification_supportability",
-    }
-}
+/// The code for the type of error.
+///
+/// The same values as [`AccountFutureRequirementsErrorsCode`].
+pub type PersonRequirementsErrorsCode = AccountFutureRequirementsErrorsCode;
 
 /// `Person.Requirements.Error`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PersonRequirementsErrors {
-    /// The code for the type of error.
-    pub code: PersonRequirementsErrorsCode,
-    /// An informative message that indicates the error type and provides additional details about the error.
-    pub reason: String,
-    /// The specific user onboarding requirement field (in the requirements hash) that needs to be resolved.
-    pub requirement: String,
-}
-
-json_struct!(PersonRequirementsErrors {
-    "code" => code,
-    "reason" => reason,
-    "requirement" => requirement,
-});
+///
+/// The same shape as [`AccountFutureRequirementsErrors`].
+pub type PersonRequirementsErrors = AccountFutureRequirementsErrors;
 
 /// `Person.Requirements`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -680,25 +381,9 @@ json_struct!(PersonVerificationAdditionalDocument {
 });
 
 /// `Person.Verification.Document`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PersonVerificationDocument {
-    /// The back of an ID returned by a [file upload](https://docs.stripe.com/api#create_file) with a `purpose` value of `identity_document`.
-    pub back: Option<Expandable<Value>>,
-    /// A user-displayable string describing the verification state of this document. For example, if a document is uploaded and the picture is too fuzzy, this may say "Identity document is too unclear to read".
-    pub details: Option<String>,
-    /// One of `document_corrupt`, `document_country_not_supported`, `document_expired`, `document_failed_copy`, `document_failed_other`, `document_failed_test_mode`, `document_fraudulent`, `document_failed_greyscale`, `document_incomplete`, `document_invalid`, `document_manipulated`, `document_missing_back`, `document_missing_front`, `document_not_readable`, `document_not_uploaded`, `document_photo_mismatch`, `document_too_large`, or `document_type_not_supported`. A machine-readable code specifying the verification state for this document.
-    pub details_code: Option<String>,
-    /// The front of an ID returned by a [file upload](https://docs.stripe.com/api#create_file) with a `purpose` value of `identity_document`.
-    pub front: Option<Expandable<Value>>,
-}
-
-json_struct!(PersonVerificationDocument {
-    "back" => back,
-    "details" => details,
-    "details_code" => details_code,
-    "front" => front,
-});
+///
+/// The same shape as [`PersonVerificationAdditionalDocument`].
+pub type PersonVerificationDocument = PersonVerificationAdditionalDocument;
 
 /// `Person.Verification`.
 #[derive(Debug, Clone, Default, PartialEq)]

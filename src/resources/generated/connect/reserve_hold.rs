@@ -19,16 +19,10 @@ use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
-open_enum! {
-    @json
-    /// Indicates which party created this ReserveHold.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum HoldCreatedBy {
-        Application => "application",
-        Stripe => "stripe",
-    }
-}
+/// Indicates which party created this ReserveHold.
+///
+/// The same values as [`AccountControllerLossesPayments`].
+pub type HoldCreatedBy = AccountControllerLossesPayments;
 
 open_enum! {
     @json

@@ -19,28 +19,15 @@ use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
-open_enum! {
-    @json
-    /// Indicates which party created this ReservePlan.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum PlanCreatedBy {
-        Application => "application",
-        Stripe => "stripe",
-    }
-}
+/// Indicates which party created this ReservePlan.
+///
+/// The same values as [`AccountControllerLossesPayments`].
+pub type PlanCreatedBy = AccountControllerLossesPayments;
 
-open_enum! {
-    @json
-    /// The balance destination to which the reserved funds are sent.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum PlanDestination {
-        Other => "other",
-        RiskReserved => "risk_reserved",
-        SettlementReserved => "settlement_reserved",
-    }
-}
+/// The balance destination to which the reserved funds are sent.
+///
+/// The same values as [`HoldDestination`].
+pub type PlanDestination = HoldDestination;
 
 /// `Plan.FixedRelease`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,11 +45,9 @@ json_struct!(PlanFixedRelease {
 });
 
 /// `Plan.ManualRelease`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PlanManualRelease {}
-
-json_struct!(PlanManualRelease {});
+///
+/// The same shape as [`AccountSettingsPaypayPaymentsSiteAccessible`].
+pub type PlanManualRelease = AccountSettingsPaypayPaymentsSiteAccessible;
 
 /// `Plan.RollingRelease`.
 #[derive(Debug, Clone, Default, PartialEq)]

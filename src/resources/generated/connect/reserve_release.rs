@@ -19,16 +19,10 @@ use crate::resources::json::{json_one_of, json_resource, json_struct};
 #[allow(unused_imports)]
 use crate::resources::{Expandable, List};
 
-open_enum! {
-    @json
-    /// Indicates which party created this ReserveRelease.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum ReleaseCreatedBy {
-        Application => "application",
-        Stripe => "stripe",
-    }
-}
+/// Indicates which party created this ReserveRelease.
+///
+/// The same values as [`AccountControllerLossesPayments`].
+pub type ReleaseCreatedBy = AccountControllerLossesPayments;
 
 open_enum! {
     @json

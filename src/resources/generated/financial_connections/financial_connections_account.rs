@@ -210,17 +210,10 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The status of the last refresh attempt.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountOwnershipRefreshStatus {
-        Failed => "failed",
-        Pending => "pending",
-        Succeeded => "succeeded",
-    }
-}
+/// The status of the last refresh attempt.
+///
+/// The same values as [`AccountBalanceRefreshStatus`].
+pub type AccountOwnershipRefreshStatus = AccountBalanceRefreshStatus;
 
 /// `Account.OwnershipRefresh`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -344,17 +337,10 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The status of the last refresh attempt.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AccountTransactionRefreshStatus {
-        Failed => "failed",
-        Pending => "pending",
-        Succeeded => "succeeded",
-    }
-}
+/// The status of the last refresh attempt.
+///
+/// The same values as [`AccountBalanceRefreshStatus`].
+pub type AccountTransactionRefreshStatus = AccountBalanceRefreshStatus;
 
 /// `Account.TransactionRefresh`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -30,16 +30,10 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The action (if any) to proactively relink the Authorization.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AuthorizationStatusDetailsActiveAction {
-        None => "none",
-        RelinkRequired => "relink_required",
-    }
-}
+/// The action (if any) to proactively relink the Authorization.
+///
+/// The same values as [`AccountStatusDetailsActiveAction`].
+pub type AuthorizationStatusDetailsActiveAction = AccountStatusDetailsActiveAction;
 
 /// `Authorization.StatusDetails.Active`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -56,16 +50,10 @@ json_struct!(AuthorizationStatusDetailsActive {
     "expected_deactivation_date" => expected_deactivation_date,
 });
 
-open_enum! {
-    @json
-    /// The action (if any) to relink the inactive Authorization.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AuthorizationStatusDetailsInactiveAction {
-        None => "none",
-        RelinkRequired => "relink_required",
-    }
-}
+/// The action (if any) to relink the inactive Authorization.
+///
+/// The same values as [`AccountStatusDetailsActiveAction`].
+pub type AuthorizationStatusDetailsInactiveAction = AccountStatusDetailsActiveAction;
 
 /// `Authorization.StatusDetails.Inactive`.
 #[derive(Debug, Clone, Default, PartialEq)]

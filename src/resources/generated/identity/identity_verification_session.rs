@@ -125,16 +125,10 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// Strictness of the name matching policy to apply.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum VerificationSessionOptionsMatchingName {
-        None => "none",
-        Similar => "similar",
-    }
-}
+/// Strictness of the name matching policy to apply.
+///
+/// The same values as [`VerificationSessionOptionsMatchingDob`].
+pub type VerificationSessionOptionsMatchingName = VerificationSessionOptionsMatchingDob;
 
 /// `VerificationSession.Options.Matching`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -392,19 +392,9 @@ json_struct!(AuthorizationPendingRequest {
 });
 
 /// `Authorization.RequestHistory.AmountDetails`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AuthorizationRequestHistoryAmountDetails {
-    /// The fee charged by the ATM for the cash withdrawal.
-    pub atm_fee: Option<i64>,
-    /// The amount of cash requested by the cardholder.
-    pub cashback_amount: Option<i64>,
-}
-
-json_struct!(AuthorizationRequestHistoryAmountDetails {
-    "atm_fee" => atm_fee,
-    "cashback_amount" => cashback_amount,
-});
+///
+/// The same shape as [`AuthorizationPendingRequestAmountDetails`].
+pub type AuthorizationRequestHistoryAmountDetails = AuthorizationPendingRequestAmountDetails;
 
 open_enum! {
     @json
@@ -524,17 +514,11 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// Whether the cardholder provided a postal code and if it matched the cardholder's `billing.address.postal_code`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AuthorizationVerificationDataAddressPostalCodeCheck {
-        Match => "match",
-        Mismatch => "mismatch",
-        NotProvided => "not_provided",
-    }
-}
+/// Whether the cardholder provided a postal code and if it matched the cardholder's `billing.address.postal_code`.
+///
+/// The same values as [`AuthorizationVerificationDataAddressLine1Check`].
+pub type AuthorizationVerificationDataAddressPostalCodeCheck =
+    AuthorizationVerificationDataAddressLine1Check;
 
 open_enum! {
     @json
@@ -574,29 +558,15 @@ json_struct!(AuthorizationVerificationDataAuthenticationExemption {
     "type" => r#type,
 });
 
-open_enum! {
-    @json
-    /// Whether the cardholder provided a CVC and if it matched Stripe's record.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AuthorizationVerificationDataCvcCheck {
-        Match => "match",
-        Mismatch => "mismatch",
-        NotProvided => "not_provided",
-    }
-}
+/// Whether the cardholder provided a CVC and if it matched Stripe's record.
+///
+/// The same values as [`AuthorizationVerificationDataAddressLine1Check`].
+pub type AuthorizationVerificationDataCvcCheck = AuthorizationVerificationDataAddressLine1Check;
 
-open_enum! {
-    @json
-    /// Whether the cardholder provided an expiry date and if it matched Stripe's record.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AuthorizationVerificationDataExpiryCheck {
-        Match => "match",
-        Mismatch => "mismatch",
-        NotProvided => "not_provided",
-    }
-}
+/// Whether the cardholder provided an expiry date and if it matched Stripe's record.
+///
+/// The same values as [`AuthorizationVerificationDataAddressLine1Check`].
+pub type AuthorizationVerificationDataExpiryCheck = AuthorizationVerificationDataAddressLine1Check;
 
 open_enum! {
     @json

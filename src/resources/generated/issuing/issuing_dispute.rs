@@ -122,16 +122,11 @@ json_struct!(IssuingDisputeEvidenceFraudulent {
     "explanation" => explanation,
 });
 
-open_enum! {
-    @json
-    /// Result of cardholder's attempt to return the product.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum IssuingDisputeEvidenceMerchandiseNotAsDescribedReturnStatus {
-        MerchantRejected => "merchant_rejected",
-        Successful => "successful",
-    }
-}
+/// Result of cardholder's attempt to return the product.
+///
+/// The same values as [`IssuingDisputeEvidenceCanceledReturnStatus`].
+pub type IssuingDisputeEvidenceMerchandiseNotAsDescribedReturnStatus =
+    IssuingDisputeEvidenceCanceledReturnStatus;
 
 /// `Dispute.Evidence.MerchandiseNotAsDescribed`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -161,30 +156,14 @@ json_struct!(IssuingDisputeEvidenceMerchandiseNotAsDescribed {
 });
 
 /// `Dispute.Evidence.NoValidAuthorization`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct IssuingDisputeEvidenceNoValidAuthorization {
-    /// (ID of a [file upload](https://stripe.com/docs/guides/file-upload)) Additional documentation supporting the dispute.
-    pub additional_documentation: Option<Expandable<Value>>,
-    /// Explanation of why the cardholder is disputing this transaction.
-    pub explanation: Option<String>,
-}
+///
+/// The same shape as [`IssuingDisputeEvidenceFraudulent`].
+pub type IssuingDisputeEvidenceNoValidAuthorization = IssuingDisputeEvidenceFraudulent;
 
-json_struct!(IssuingDisputeEvidenceNoValidAuthorization {
-    "additional_documentation" => additional_documentation,
-    "explanation" => explanation,
-});
-
-open_enum! {
-    @json
-    /// Whether the product was a merchandise or service.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum IssuingDisputeEvidenceNotReceivedProductType {
-        Merchandise => "merchandise",
-        Service => "service",
-    }
-}
+/// Whether the product was a merchandise or service.
+///
+/// The same values as [`IssuingDisputeEvidenceCanceledProductType`].
+pub type IssuingDisputeEvidenceNotReceivedProductType = IssuingDisputeEvidenceCanceledProductType;
 
 /// `Dispute.Evidence.NotReceived`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -210,16 +189,10 @@ json_struct!(IssuingDisputeEvidenceNotReceived {
     "product_type" => product_type,
 });
 
-open_enum! {
-    @json
-    /// Whether the product was a merchandise or service.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum IssuingDisputeEvidenceOtherProductType {
-        Merchandise => "merchandise",
-        Service => "service",
-    }
-}
+/// Whether the product was a merchandise or service.
+///
+/// The same values as [`IssuingDisputeEvidenceCanceledProductType`].
+pub type IssuingDisputeEvidenceOtherProductType = IssuingDisputeEvidenceCanceledProductType;
 
 /// `Dispute.Evidence.Other`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -90,16 +90,10 @@ json_struct!(TokenNetworkDataMastercard {
     "token_requestor_name" => token_requestor_name,
 });
 
-open_enum! {
-    @json
-    /// The network that the token is associated with. An additional hash is included with a name matching this value, containing tokenization data specific to the card network.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum TokenNetworkDataType {
-        Mastercard => "mastercard",
-        Visa => "visa",
-    }
-}
+/// The network that the token is associated with. An additional hash is included with a name matching this value, containing tokenization data specific to the card network.
+///
+/// The same values as [`TokenNetwork`].
+pub type TokenNetworkDataType = TokenNetwork;
 
 /// `Token.NetworkData.Visa`.
 #[derive(Debug, Clone, Default, PartialEq)]

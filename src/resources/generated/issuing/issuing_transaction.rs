@@ -20,61 +20,14 @@ use crate::resources::json::{json_one_of, json_resource, json_struct};
 use crate::resources::{Expandable, List};
 
 /// `Transaction.AmountDetails`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct TransactionAmountDetails {
-    /// The fee charged by the ATM for the cash withdrawal.
-    pub atm_fee: Option<i64>,
-    /// The amount of cash requested by the cardholder.
-    pub cashback_amount: Option<i64>,
-}
-
-json_struct!(TransactionAmountDetails {
-    "atm_fee" => atm_fee,
-    "cashback_amount" => cashback_amount,
-});
+///
+/// The same shape as [`AuthorizationAmountDetails`].
+pub type TransactionAmountDetails = AuthorizationAmountDetails;
 
 /// `Transaction.MerchantData`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct TransactionMerchantData {
-    /// A categorization of the seller's type of business. See our [merchant categories guide](https://docs.stripe.com/issuing/merchant-categories) for a list of possible values.
-    pub category: String,
-    /// The merchant category code for the seller's business
-    pub category_code: String,
-    /// City where the seller is located
-    pub city: Option<String>,
-    /// Country where the seller is located
-    pub country: Option<String>,
-    /// Name of the seller
-    pub name: Option<String>,
-    /// Identifier assigned to the seller by the card network. Different card networks may assign different network_id fields to the same merchant.
-    pub network_id: String,
-    /// Postal code where the seller is located
-    pub postal_code: Option<String>,
-    /// State where the seller is located
-    pub state: Option<String>,
-    /// The seller's tax identification number. Currently populated for French merchants only.
-    pub tax_id: Option<String>,
-    /// An ID assigned by the seller to the location of the sale.
-    pub terminal_id: Option<String>,
-    /// URL provided by the merchant on a 3DS request
-    pub url: Option<String>,
-}
-
-json_struct!(TransactionMerchantData {
-    "category" => category,
-    "category_code" => category_code,
-    "city" => city,
-    "country" => country,
-    "name" => name,
-    "network_id" => network_id,
-    "postal_code" => postal_code,
-    "state" => state,
-    "tax_id" => tax_id,
-    "terminal_id" => terminal_id,
-    "url" => url,
-});
+///
+/// The same shape as [`AuthorizationMerchantData`].
+pub type TransactionMerchantData = AuthorizationMerchantData;
 
 /// `Transaction.NetworkData`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -360,17 +313,10 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The digital wallet used for this transaction. One of `apple_pay`, `google_pay`, or `samsung_pay`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum TransactionWallet {
-        ApplePay => "apple_pay",
-        GooglePay => "google_pay",
-        SamsungPay => "samsung_pay",
-    }
-}
+/// The digital wallet used for this transaction. One of `apple_pay`, `google_pay`, or `samsung_pay`.
+///
+/// The same values as [`TokenWalletProvider`].
+pub type TransactionWallet = TokenWalletProvider;
 
 /// Any use of an [issued card](https://docs.stripe.com/issuing) that results in funds entering or leaving
 /// your Stripe account, such as a completed purchase or refund, is represented by an Issuing

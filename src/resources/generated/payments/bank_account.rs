@@ -177,152 +177,20 @@ json_struct!(BankAccountFutureRequirements {
     "pending_verification" => pending_verification,
 });
 
-open_enum! {
-    @json
-    /// The code for the type of error.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum BankAccountRequirementsErrorsCode {
-        ExternalRequest => "external_request",
-        InformationMissing => "information_missing",
-        InvalidAddressCityStatePostalCode => "invalid_address_city_state_postal_code",
-        InvalidAddressCmraAddress => "invalid_address_cmra_address",
-        InvalidAddressHighwayContractBox => "invalid_address_highway_contract_box",
-        InvalidAddressPrivateMailbox => "invalid_address_private_mailbox",
-        InvalidAddressRegisteredAgentAddress => "invalid_address_registered_agent_address",
-        InvalidBusinessProfileName => "invalid_business_profile_name",
-        InvalidBusinessProfileNameDenylisted => "invalid_business_profile_name_denylisted",
-        InvalidCompanyNameDenylisted => "invalid_company_name_denylisted",
-        InvalidDobAgeOverMaximum => "invalid_dob_age_over_maximum",
-        InvalidDobAgeUnder18 => "invalid_dob_age_under_18",
-        InvalidDobAgeUnderMinimum => "invalid_dob_age_under_minimum",
-        InvalidProductDescriptionLength => "invalid_product_description_length",
-        InvalidProductDescriptionUrlMatch => "invalid_product_description_url_match",
-        InvalidRepresentativeCountry => "invalid_representative_country",
-        InvalidSignator => "invalid_signator",
-        InvalidStatementDescriptorBusinessMismatch => "invalid_statement_descriptor_business_mismatch",
-        InvalidStatementDescriptorDenylisted => "invalid_statement_descriptor_denylisted",
-        InvalidStatementDescriptorLength => "invalid_statement_descriptor_length",
-        InvalidStatementDescriptorPrefixDenylisted => "invalid_statement_descriptor_prefix_denylisted",
-        InvalidStatementDescriptorPrefixMismatch => "invalid_statement_descriptor_prefix_mismatch",
-        InvalidStreetAddress => "invalid_street_address",
-        InvalidTaxId => "invalid_tax_id",
-        InvalidTaxIdFormat => "invalid_tax_id_format",
-        InvalidTosAcceptance => "invalid_tos_acceptance",
-        InvalidUrlDenylisted => "invalid_url_denylisted",
-        InvalidUrlFormat => "invalid_url_format",
-        InvalidUrlLength => "invalid_url_length",
-        InvalidUrlWebPresenceDetected => "invalid_url_web_presence_detected",
-        InvalidUrlWebsiteBusinessInformationMismatch => "invalid_url_website_business_information_mismatch",
-        InvalidUrlWebsiteEmpty => "invalid_url_website_empty",
-        InvalidUrlWebsiteInaccessible => "invalid_url_website_inaccessible",
-        InvalidUrlWebsiteInaccessibleGeoblocked => "invalid_url_website_inaccessible_geoblocked",
-        InvalidUrlWebsiteInaccessiblePasswordProtected => "invalid_url_website_inaccessible_password_protected",
-        InvalidUrlWebsiteIncomplete => "invalid_url_website_incomplete",
-        InvalidUrlWebsiteIncompleteCancellationPolicy => "invalid_url_website_incomplete_cancellation_policy",
-        InvalidUrlWebsiteIncompleteCustomerServiceDetails => "invalid_url_website_incomplete_customer_service_details",
-        InvalidUrlWebsiteIncompleteLegalRestrictions => "invalid_url_website_incomplete_legal_restrictions",
-        InvalidUrlWebsiteIncompleteRefundPolicy => "invalid_url_website_incomplete_refund_policy",
-        InvalidUrlWebsiteIncompleteReturnPolicy => "invalid_url_website_incomplete_return_policy",
-        InvalidUrlWebsiteIncompleteTermsAndConditions => "invalid_url_website_incomplete_terms_and_conditions",
-        InvalidUrlWebsiteIncompleteUnderConstruction => "invalid_url_website_incomplete_under_construction",
-        InvalidUrlWebsiteOther => "invalid_url_website_other",
-        InvalidValueOther => "invalid_value_other",
-        UnsupportedBusinessType => "unsupported_business_type",
-        VerificationDirectorsMismatch => "verification_directors_mismatch",
-        VerificationDocumentAddressMismatch => "verification_document_address_mismatch",
-        VerificationDocumentAddressMissing => "verification_document_address_missing",
-        VerificationDocumentCorrupt => "verification_document_corrupt",
-        VerificationDocumentCountryNotSupported => "verification_document_country_not_supported",
-        VerificationDocumentDirectorsMismatch => "verification_document_directors_mismatch",
-        VerificationDocumentDobMismatch => "verification_document_dob_mismatch",
-        VerificationDocumentDuplicateType => "verification_document_duplicate_type",
-        VerificationDocumentExpired => "verification_document_expired",
-        VerificationDocumentFailedCopy => "verification_document_failed_copy",
-        VerificationDocumentFailedGreyscale => "verification_document_failed_greyscale",
-        VerificationDocumentFailedOther => "verification_document_failed_other",
-        VerificationDocumentFailedTestMode => "verification_document_failed_test_mode",
-        VerificationDocumentFraudulent => "verification_document_fraudulent",
-        VerificationDocumentIdNumberMismatch => "verification_document_id_number_mismatch",
-        VerificationDocumentIdNumberMissing => "verification_document_id_number_missing",
-        VerificationDocumentIncomplete => "verification_document_incomplete",
-        VerificationDocumentInvalid => "verification_document_invalid",
-        VerificationDocumentIssueOrExpiryDateMissing => "verification_document_issue_or_expiry_date_missing",
-        VerificationDocumentManipulated => "verification_document_manipulated",
-        VerificationDocumentMissingBack => "verification_document_missing_back",
-        VerificationDocumentMissingFront => "verification_document_missing_front",
-        VerificationDocumentNameMismatch => "verification_document_name_mismatch",
-        VerificationDocumentNameMissing => "verification_document_name_missing",
-        VerificationDocumentNationalityMismatch => "verification_document_nationality_mismatch",
-        VerificationDocumentNotReadable => "verification_document_not_readable",
-        VerificationDocumentNotSigned => "verification_document_not_signed",
-        VerificationDocumentNotUploaded => "verification_document_not_uploaded",
-        VerificationDocumentPhotoMismatch => "verification_document_photo_mismatch",
-        VerificationDocumentTooLarge => "verification_document_too_large",
-        VerificationDocumentTypeNotSupported => "verification_document_type_not_supported",
-        VerificationExtraneousDirectors => "verification_extraneous_directors",
-        VerificationFailedAddressMatch => "verification_failed_address_match",
-        VerificationFailedAuthorizerAuthority => "verification_failed_authorizer_authority",
-        VerificationFailedBusinessIecNumber => "verification_failed_business_iec_number",
-        VerificationFailedDocumentMatch => "verification_failed_document_match",
-        VerificationFailedIdNumberMatch => "verification_failed_id_number_match",
-        VerificationFailedKeyedIdentity => "verification_failed_keyed_identity",
-        VerificationFailedKeyedMatch => "verification_failed_keyed_match",
-        VerificationFailedNameMatch => "verification_failed_name_match",
-        VerificationFailedOther => "verification_failed_other",
-        VerificationFailedRepresentativeAuthority => "verification_failed_representative_authority",
-        VerificationFailedResidentialAddress => "verification_failed_residential_address",
-        VerificationFailedTaxIdMatch => "verification_failed_tax_id_match",
-        VerificationFailedTaxIdNotIssued => "verification_failed_tax_id_not_issued",
-        VerificationLegalEntityStructureMismatch => "verification_legal_entity_structure_mismatch",
-        VerificationMissingDirectors => "verification_missing_directors",
-        VerificationMissingExecutives => "verification_missing_executives",
-        VerificationMissingOwners => "verification_missing_owners",
-        VerificationRejectedOwnershipExemptionReason => "verification_rejected_ownership_exemption_reason",
-        VerificationRequiresAdditionalMemorandumOfAssociations => "verification_requires_additional_memorandum_of_associations",
-        VerificationRequiresAdditionalProofOfRegistration => "verification_requires_additional_proof_of_registration",
-        VerificationSupportability => "verification_supportability",
-    }
-}
+/// The code for the type of error.
+///
+/// The same values as [`BankAccountFutureRequirementsErrorsCode`].
+pub type BankAccountRequirementsErrorsCode = BankAccountFutureRequirementsErrorsCode;
 
 /// `BankAccount.Requirements.Error`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BankAccountRequirementsErrors {
-    /// The code for the type of error.
-    pub code: BankAccountRequirementsErrorsCode,
-    /// An informative message that indicates the error type and provides additional details about the error.
-    pub reason: String,
-    /// The specific user onboarding requirement field (in the requirements hash) that needs to be resolved.
-    pub requirement: String,
-}
-
-json_struct!(BankAccountRequirementsErrors {
-    "code" => code,
-    "reason" => reason,
-    "requirement" => requirement,
-});
+///
+/// The same shape as [`BankAccountFutureRequirementsErrors`].
+pub type BankAccountRequirementsErrors = BankAccountFutureRequirementsErrors;
 
 /// `BankAccount.Requirements`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BankAccountRequirements {
-    /// Fields that need to be resolved to keep the external account enabled. If not resolved by `current_deadline`, these fields will appear in `past_due` as well, and the account is disabled.
-    pub currently_due: Option<Vec<String>>,
-    /// Fields that are `currently_due` and need to be collected again because validation or verification failed.
-    pub errors: Option<Vec<BankAccountRequirementsErrors>>,
-    /// Fields that haven't been resolved by `current_deadline`. These fields need to be resolved to enable the external account.
-    pub past_due: Option<Vec<String>>,
-    /// Fields that are being reviewed, or might become required depending on the results of a review. If the review fails, these fields can move to `eventually_due`, `currently_due`, `past_due` or `alternatives`. Fields might appear in `eventually_due`, `currently_due`, `past_due` or `alternatives` and in `pending_verification` if one verification fails but another is still pending.
-    pub pending_verification: Option<Vec<String>>,
-}
-
-json_struct!(BankAccountRequirements {
-    "currently_due" => currently_due,
-    "errors" => errors,
-    "past_due" => past_due,
-    "pending_verification" => pending_verification,
-});
+///
+/// The same shape as [`BankAccountFutureRequirements`].
+pub type BankAccountRequirements = BankAccountFutureRequirements;
 
 /// These bank accounts are payment methods on `Customer` objects.
 ///

@@ -31,16 +31,10 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// A set of available payout methods for this card. Only values from this set should be passed as the `method` when creating a payout.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum CardAvailablePayoutMethods {
-        Instant => "instant",
-        Standard => "standard",
-    }
-}
+/// A set of available payout methods for this card. Only values from this set should be passed as the `method` when creating a payout.
+///
+/// The same values as [`BankAccountAvailablePayoutMethods`].
+pub type CardAvailablePayoutMethods = BankAccountAvailablePayoutMethods;
 
 /// `Card.Networks`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -144,11 +144,9 @@ json_struct!(MandatePaymentMethodDetailsAcssDebit {
 });
 
 /// `Mandate.PaymentMethodDetails.AmazonPay`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsAmazonPay {}
-
-json_struct!(MandatePaymentMethodDetailsAmazonPay {});
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsAmazonPay = MandateCustomerAcceptanceOffline;
 
 /// `Mandate.PaymentMethodDetails.AuBecsDebit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -272,53 +270,39 @@ json_struct!(MandatePaymentMethodDetailsCard {
 });
 
 /// `Mandate.PaymentMethodDetails.Cashapp`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsCashapp {}
-
-json_struct!(MandatePaymentMethodDetailsCashapp {});
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsCashapp = MandateCustomerAcceptanceOffline;
 
 /// `Mandate.PaymentMethodDetails.KakaoPay`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsKakaoPay {}
-
-json_struct!(MandatePaymentMethodDetailsKakaoPay {});
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsKakaoPay = MandateCustomerAcceptanceOffline;
 
 /// `Mandate.PaymentMethodDetails.Klarna`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsKlarna {}
-
-json_struct!(MandatePaymentMethodDetailsKlarna {});
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsKlarna = MandateCustomerAcceptanceOffline;
 
 /// `Mandate.PaymentMethodDetails.KrCard`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsKrCard {}
-
-json_struct!(MandatePaymentMethodDetailsKrCard {});
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsKrCard = MandateCustomerAcceptanceOffline;
 
 /// `Mandate.PaymentMethodDetails.Link`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsLink {}
-
-json_struct!(MandatePaymentMethodDetailsLink {});
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsLink = MandateCustomerAcceptanceOffline;
 
 /// `Mandate.PaymentMethodDetails.NaverPay`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsNaverPay {}
-
-json_struct!(MandatePaymentMethodDetailsNaverPay {});
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsNaverPay = MandateCustomerAcceptanceOffline;
 
 /// `Mandate.PaymentMethodDetails.NzBankAccount`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsNzBankAccount {}
-
-json_struct!(MandatePaymentMethodDetailsNzBankAccount {});
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsNzBankAccount = MandateCustomerAcceptanceOffline;
 
 /// `Mandate.PaymentMethodDetails.Paypal`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -424,16 +408,10 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// Type of amount.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum MandatePaymentMethodDetailsPixAmountType {
-        Fixed => "fixed",
-        Maximum => "maximum",
-    }
-}
+/// Type of amount.
+///
+/// The same values as [`MandatePaymentMethodDetailsPaytoAmountType`].
+pub type MandatePaymentMethodDetailsPixAmountType = MandatePaymentMethodDetailsPaytoAmountType;
 
 open_enum! {
     @json
@@ -477,11 +455,9 @@ json_struct!(MandatePaymentMethodDetailsPix {
 });
 
 /// `Mandate.PaymentMethodDetails.RevolutPay`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsRevolutPay {}
-
-json_struct!(MandatePaymentMethodDetailsRevolutPay {});
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsRevolutPay = MandateCustomerAcceptanceOffline;
 
 /// `Mandate.PaymentMethodDetails.SepaDebit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -499,22 +475,14 @@ json_struct!(MandatePaymentMethodDetailsSepaDebit {
 });
 
 /// `Mandate.PaymentMethodDetails.Twint`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MandatePaymentMethodDetailsTwint {}
+///
+/// The same shape as [`MandateCustomerAcceptanceOffline`].
+pub type MandatePaymentMethodDetailsTwint = MandateCustomerAcceptanceOffline;
 
-json_struct!(MandatePaymentMethodDetailsTwint {});
-
-open_enum! {
-    @json
-    /// One of `fixed` or `maximum`. If `fixed`, the `amount` param refers to the exact amount to be charged in future payments. If `maximum`, the amount charged can be up to the value passed for the `amount` param.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum MandatePaymentMethodDetailsUpiAmountType {
-        Fixed => "fixed",
-        Maximum => "maximum",
-    }
-}
+/// One of `fixed` or `maximum`. If `fixed`, the `amount` param refers to the exact amount to be charged in future payments. If `maximum`, the amount charged can be up to the value passed for the `amount` param.
+///
+/// The same values as [`MandatePaymentMethodDetailsPaytoAmountType`].
+pub type MandatePaymentMethodDetailsUpiAmountType = MandatePaymentMethodDetailsPaytoAmountType;
 
 /// `Mandate.PaymentMethodDetails.Upi`.
 #[derive(Debug, Clone, Default, PartialEq)]

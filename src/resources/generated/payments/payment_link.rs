@@ -254,22 +254,9 @@ json_struct!(PaymentLinkCustomFieldsNumeric {
 });
 
 /// `PaymentLink.CustomField.Text`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PaymentLinkCustomFieldsText {
-    /// The value that pre-fills the field on the payment page.
-    pub default_value: Option<String>,
-    /// The maximum character length constraint for the customer's input.
-    pub maximum_length: Option<i64>,
-    /// The minimum character length requirement for the customer's input.
-    pub minimum_length: Option<i64>,
-}
-
-json_struct!(PaymentLinkCustomFieldsText {
-    "default_value" => default_value,
-    "maximum_length" => maximum_length,
-    "minimum_length" => minimum_length,
-});
+///
+/// The same shape as [`PaymentLinkCustomFieldsNumeric`].
+pub type PaymentLinkCustomFieldsText = PaymentLinkCustomFieldsNumeric;
 
 open_enum! {
     @json
@@ -326,40 +313,19 @@ json_struct!(PaymentLinkCustomTextAfterSubmit {
 });
 
 /// `PaymentLink.CustomText.ShippingAddress`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PaymentLinkCustomTextShippingAddress {
-    /// Text can be up to 1200 characters in length.
-    pub message: String,
-}
-
-json_struct!(PaymentLinkCustomTextShippingAddress {
-    "message" => message,
-});
+///
+/// The same shape as [`PaymentLinkCustomTextAfterSubmit`].
+pub type PaymentLinkCustomTextShippingAddress = PaymentLinkCustomTextAfterSubmit;
 
 /// `PaymentLink.CustomText.Submit`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PaymentLinkCustomTextSubmit {
-    /// Text can be up to 1200 characters in length.
-    pub message: String,
-}
-
-json_struct!(PaymentLinkCustomTextSubmit {
-    "message" => message,
-});
+///
+/// The same shape as [`PaymentLinkCustomTextAfterSubmit`].
+pub type PaymentLinkCustomTextSubmit = PaymentLinkCustomTextAfterSubmit;
 
 /// `PaymentLink.CustomText.TermsOfServiceAcceptance`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PaymentLinkCustomTextTermsOfServiceAcceptance {
-    /// Text can be up to 1200 characters in length.
-    pub message: String,
-}
-
-json_struct!(PaymentLinkCustomTextTermsOfServiceAcceptance {
-    "message" => message,
-});
+///
+/// The same shape as [`PaymentLinkCustomTextAfterSubmit`].
+pub type PaymentLinkCustomTextTermsOfServiceAcceptance = PaymentLinkCustomTextAfterSubmit;
 
 /// `PaymentLink.CustomText`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -408,16 +374,10 @@ json_struct!(PaymentLinkInvoiceCreationInvoiceDataCustomFields {
     "value" => value,
 });
 
-open_enum! {
-    @json
-    /// Type of the account referenced.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum PaymentLinkInvoiceCreationInvoiceDataIssuerType {
-        Account => "account",
-        SelfValue => "self",
-    }
-}
+/// Type of the account referenced.
+///
+/// The same values as [`PaymentLinkAutomaticTaxLiabilityType`].
+pub type PaymentLinkInvoiceCreationInvoiceDataIssuerType = PaymentLinkAutomaticTaxLiabilityType;
 
 /// `PaymentLink.InvoiceCreation.InvoiceData.Issuer`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -640,16 +600,10 @@ json_struct!(PaymentLinkPaymentIntentData {
     "transfer_group" => transfer_group,
 });
 
-open_enum! {
-    @json
-    /// Configuration for collecting a payment method during checkout. Defaults to `always`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum PaymentLinkPaymentMethodCollection {
-        Always => "always",
-        IfRequired => "if_required",
-    }
-}
+/// Configuration for collecting a payment method during checkout. Defaults to `always`.
+///
+/// The same values as [`PaymentLinkCustomerCreation`].
+pub type PaymentLinkPaymentMethodCollection = PaymentLinkCustomerCreation;
 
 open_enum! {
     @json
@@ -1082,45 +1036,22 @@ open_enum! {
 }
 
 /// `PaymentLink.SubscriptionData.InvoiceSettings.CustomField`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PaymentLinkSubscriptionDataInvoiceSettingsCustomFields {
-    /// The name of the custom field.
-    pub name: String,
-    /// The value of the custom field.
-    pub value: String,
-}
+///
+/// The same shape as [`PaymentLinkInvoiceCreationInvoiceDataCustomFields`].
+pub type PaymentLinkSubscriptionDataInvoiceSettingsCustomFields =
+    PaymentLinkInvoiceCreationInvoiceDataCustomFields;
 
-json_struct!(PaymentLinkSubscriptionDataInvoiceSettingsCustomFields {
-    "name" => name,
-    "value" => value,
-});
-
-open_enum! {
-    @json
-    /// Type of the account referenced.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum PaymentLinkSubscriptionDataInvoiceSettingsIssuerType {
-        Account => "account",
-        SelfValue => "self",
-    }
-}
+/// Type of the account referenced.
+///
+/// The same values as [`PaymentLinkAutomaticTaxLiabilityType`].
+pub type PaymentLinkSubscriptionDataInvoiceSettingsIssuerType =
+    PaymentLinkAutomaticTaxLiabilityType;
 
 /// `PaymentLink.SubscriptionData.InvoiceSettings.Issuer`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PaymentLinkSubscriptionDataInvoiceSettingsIssuer {
-    /// The connected account being referenced when `type` is `account`.
-    pub account: Option<Expandable<Value>>,
-    /// Type of the account referenced.
-    pub r#type: PaymentLinkSubscriptionDataInvoiceSettingsIssuerType,
-}
-
-json_struct!(PaymentLinkSubscriptionDataInvoiceSettingsIssuer {
-    "account" => account,
-    "type" => r#type,
-});
+///
+/// The same shape as [`PaymentLinkInvoiceCreationInvoiceDataIssuer`].
+pub type PaymentLinkSubscriptionDataInvoiceSettingsIssuer =
+    PaymentLinkInvoiceCreationInvoiceDataIssuer;
 
 /// `PaymentLink.SubscriptionData.InvoiceSettings`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -136,17 +136,10 @@ json_struct!(SourceAlipay {
     "statement_descriptor" => statement_descriptor,
 });
 
-open_enum! {
-    @json
-    /// This field indicates whether this payment method can be shown again to its customer in a checkout flow. Stripe products such as Checkout and Elements use this field to determine whether a payment method can be shown as a saved payment method in a checkout flow. The field defaults to “unspecified”.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum SourceAllowRedisplay {
-        Always => "always",
-        Limited => "limited",
-        Unspecified => "unspecified",
-    }
-}
+/// This field indicates whether this payment method can be shown again to its customer in a checkout flow. Stripe products such as Checkout and Elements use this field to determine whether a payment method can be shown as a saved payment method in a checkout flow. The field defaults to “unspecified”.
+///
+/// The same values as [`CardAllowRedisplay`].
+pub type SourceAllowRedisplay = CardAllowRedisplay;
 
 /// `Source.AuBecsDebit`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -566,31 +559,9 @@ json_struct!(SourceOwnerAddress {
 });
 
 /// `Source.Owner.VerifiedAddress`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SourceOwnerVerifiedAddress {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(SourceOwnerVerifiedAddress {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`SourceOwnerAddress`].
+pub type SourceOwnerVerifiedAddress = SourceOwnerAddress;
 
 /// `Source.Owner`.
 #[derive(Debug, Clone, Default, PartialEq)]

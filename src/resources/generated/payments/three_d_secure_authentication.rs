@@ -306,29 +306,14 @@ json_struct!(AuthenticationFutureUsageInstallment {
     "number" => number,
 });
 
-open_enum! {
-    @json
-    /// The documented values, and `Unknown` for any other.
-    pub enum AuthenticationFutureUsageRecurringExpiryType {
-        Date => "date",
-        Never => "never",
-    }
-}
+/// The same values as [`AuthenticationFutureUsageInstallmentExpiryType`].
+pub type AuthenticationFutureUsageRecurringExpiryType =
+    AuthenticationFutureUsageInstallmentExpiryType;
 
 /// `Authentication.FutureUsage.Recurring.Expiry`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AuthenticationFutureUsageRecurringExpiry {
-    /// `date`.
-    pub date: Option<String>,
-    /// `type`.
-    pub r#type: AuthenticationFutureUsageRecurringExpiryType,
-}
-
-json_struct!(AuthenticationFutureUsageRecurringExpiry {
-    "date" => date,
-    "type" => r#type,
-});
+///
+/// The same shape as [`AuthenticationFutureUsageInstallmentExpiry`].
+pub type AuthenticationFutureUsageRecurringExpiry = AuthenticationFutureUsageInstallmentExpiry;
 
 /// `Authentication.FutureUsage.Recurring`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -487,23 +472,10 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// TransStatus field on the RReq
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum AuthenticationOutcomeDetailsRreqTransStatus {
-        A => "A",
-        C => "C",
-        D => "D",
-        I => "I",
-        N => "N",
-        R => "R",
-        S => "S",
-        U => "U",
-        Y => "Y",
-    }
-}
+/// TransStatus field on the RReq
+///
+/// The same values as [`AuthenticationOutcomeDetailsAresTransStatus`].
+pub type AuthenticationOutcomeDetailsRreqTransStatus = AuthenticationOutcomeDetailsAresTransStatus;
 
 /// `Authentication.OutcomeDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]

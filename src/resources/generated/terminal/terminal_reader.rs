@@ -490,16 +490,11 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// The toggle's collected value. Can be `enabled` or `disabled`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum ReaderActionCollectInputsInputsTogglesValue {
-        Disabled => "disabled",
-        Enabled => "enabled",
-    }
-}
+/// The toggle's collected value. Can be `enabled` or `disabled`.
+///
+/// The same values as [`ReaderActionCollectInputsInputsTogglesDefaultValue`].
+pub type ReaderActionCollectInputsInputsTogglesValue =
+    ReaderActionCollectInputsInputsTogglesDefaultValue;
 
 /// `Reader.Action.CollectInputs.Input.Toggle`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -710,16 +705,10 @@ json_struct!(ReaderActionPrintContent {
 });
 
 /// `Reader.Action.ProcessPaymentIntent.ProcessConfig.Tipping`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReaderActionProcessPaymentIntentProcessConfigTipping {
-    /// Amount used to calculate tip suggestions on tipping selection screen for this transaction. Must be a positive integer in the smallest currency unit (e.g., 100 cents to represent $1.00 or 100 to represent ¥100, a zero-decimal currency).
-    pub amount_eligible: Option<i64>,
-}
-
-json_struct!(ReaderActionProcessPaymentIntentProcessConfigTipping {
-    "amount_eligible" => amount_eligible,
-});
+///
+/// The same shape as [`ReaderActionCollectPaymentMethodCollectConfigTipping`].
+pub type ReaderActionProcessPaymentIntentProcessConfigTipping =
+    ReaderActionCollectPaymentMethodCollectConfigTipping;
 
 /// `Reader.Action.ProcessPaymentIntent.ProcessConfig`.
 #[derive(Debug, Clone, Default, PartialEq)]

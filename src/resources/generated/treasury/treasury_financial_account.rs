@@ -111,25 +111,10 @@ json_struct!(FinancialAccountFinancialAddresses {
     "type" => r#type,
 });
 
-open_enum! {
-    @json
-    /// The array of paths to pending Features in the Features hash.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum FinancialAccountPendingFeatures {
-        CardIssuing => "card_issuing",
-        DepositInsurance => "deposit_insurance",
-        FinancialAddressesAba => "financial_addresses.aba",
-        FinancialAddressesAbaForwarding => "financial_addresses.aba.forwarding",
-        InboundTransfersAch => "inbound_transfers.ach",
-        IntraStripeFlows => "intra_stripe_flows",
-        OutboundPaymentsAch => "outbound_payments.ach",
-        OutboundPaymentsUsDomesticWire => "outbound_payments.us_domestic_wire",
-        OutboundTransfersAch => "outbound_transfers.ach",
-        OutboundTransfersUsDomesticWire => "outbound_transfers.us_domestic_wire",
-        RemoteDepositCapture => "remote_deposit_capture",
-    }
-}
+/// The array of paths to pending Features in the Features hash.
+///
+/// The same values as [`FinancialAccountActiveFeatures`].
+pub type FinancialAccountPendingFeatures = FinancialAccountActiveFeatures;
 
 open_enum! {
     @json
@@ -142,16 +127,11 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// Restricts all outbound money movement.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum FinancialAccountPlatformRestrictionsOutboundFlows {
-        Restricted => "restricted",
-        Unrestricted => "unrestricted",
-    }
-}
+/// Restricts all outbound money movement.
+///
+/// The same values as [`FinancialAccountPlatformRestrictionsInboundFlows`].
+pub type FinancialAccountPlatformRestrictionsOutboundFlows =
+    FinancialAccountPlatformRestrictionsInboundFlows;
 
 /// `FinancialAccount.PlatformRestrictions`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -168,25 +148,10 @@ json_struct!(FinancialAccountPlatformRestrictions {
     "outbound_flows" => outbound_flows,
 });
 
-open_enum! {
-    @json
-    /// The array of paths to restricted Features in the Features hash.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum FinancialAccountRestrictedFeatures {
-        CardIssuing => "card_issuing",
-        DepositInsurance => "deposit_insurance",
-        FinancialAddressesAba => "financial_addresses.aba",
-        FinancialAddressesAbaForwarding => "financial_addresses.aba.forwarding",
-        InboundTransfersAch => "inbound_transfers.ach",
-        IntraStripeFlows => "intra_stripe_flows",
-        OutboundPaymentsAch => "outbound_payments.ach",
-        OutboundPaymentsUsDomesticWire => "outbound_payments.us_domestic_wire",
-        OutboundTransfersAch => "outbound_transfers.ach",
-        OutboundTransfersUsDomesticWire => "outbound_transfers.us_domestic_wire",
-        RemoteDepositCapture => "remote_deposit_capture",
-    }
-}
+/// The array of paths to restricted Features in the Features hash.
+///
+/// The same values as [`FinancialAccountActiveFeatures`].
+pub type FinancialAccountRestrictedFeatures = FinancialAccountActiveFeatures;
 
 open_enum! {
     @json

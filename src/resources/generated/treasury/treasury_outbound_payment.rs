@@ -20,49 +20,16 @@ use crate::resources::json::{json_one_of, json_resource, json_struct};
 use crate::resources::{Expandable, List};
 
 /// `OutboundPayment.DestinationPaymentMethodDetails.BillingDetails.Address`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct OutboundPaymentDestinationPaymentMethodDetailsBillingDetailsAddress {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(OutboundPaymentDestinationPaymentMethodDetailsBillingDetailsAddress {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`InboundTransferOriginPaymentMethodDetailsBillingDetailsAddress`].
+pub type OutboundPaymentDestinationPaymentMethodDetailsBillingDetailsAddress =
+    InboundTransferOriginPaymentMethodDetailsBillingDetailsAddress;
 
 /// `OutboundPayment.DestinationPaymentMethodDetails.BillingDetails`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct OutboundPaymentDestinationPaymentMethodDetailsBillingDetails {
-    /// `address`.
-    pub address: OutboundPaymentDestinationPaymentMethodDetailsBillingDetailsAddress,
-    /// Email address.
-    pub email: Option<String>,
-    /// Full name.
-    pub name: Option<String>,
-}
-
-json_struct!(OutboundPaymentDestinationPaymentMethodDetailsBillingDetails {
-    "address" => address,
-    "email" => email,
-    "name" => name,
-});
+///
+/// The same shape as [`InboundTransferOriginPaymentMethodDetailsBillingDetails`].
+pub type OutboundPaymentDestinationPaymentMethodDetailsBillingDetails =
+    InboundTransferOriginPaymentMethodDetailsBillingDetails;
 
 /// `OutboundPayment.DestinationPaymentMethodDetails.FinancialAccount`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -90,27 +57,17 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// Account holder type: individual or company.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountAccountHolderType {
-        Company => "company",
-        Individual => "individual",
-    }
-}
+/// Account holder type: individual or company.
+///
+/// The same values as [`InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountHolderType`].
+pub type OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountAccountHolderType =
+    InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountHolderType;
 
-open_enum! {
-    @json
-    /// Account type: checkings or savings. Defaults to checking if omitted.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountAccountType {
-        Checking => "checking",
-        Savings => "savings",
-    }
-}
+/// Account type: checkings or savings. Defaults to checking if omitted.
+///
+/// The same values as [`InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountType`].
+pub type OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountAccountType =
+    InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountType;
 
 open_enum! {
     @json
@@ -275,16 +232,11 @@ json_struct!(OutboundPaymentTrackingDetailsAch {
     "trace_id" => trace_id,
 });
 
-open_enum! {
-    @json
-    /// The US bank account network used to send funds.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundPaymentTrackingDetailsType {
-        Ach => "ach",
-        UsDomesticWire => "us_domestic_wire",
-    }
-}
+/// The US bank account network used to send funds.
+///
+/// The same values as [`OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountNetwork`].
+pub type OutboundPaymentTrackingDetailsType =
+    OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountNetwork;
 
 /// `OutboundPayment.TrackingDetails.UsDomesticWire`.
 #[derive(Debug, Clone, Default, PartialEq)]

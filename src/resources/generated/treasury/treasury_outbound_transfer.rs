@@ -20,143 +20,52 @@ use crate::resources::json::{json_one_of, json_resource, json_struct};
 use crate::resources::{Expandable, List};
 
 /// `OutboundTransfer.DestinationPaymentMethodDetails.BillingDetails.Address`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct OutboundTransferDestinationPaymentMethodDetailsBillingDetailsAddress {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(OutboundTransferDestinationPaymentMethodDetailsBillingDetailsAddress {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`InboundTransferOriginPaymentMethodDetailsBillingDetailsAddress`].
+pub type OutboundTransferDestinationPaymentMethodDetailsBillingDetailsAddress =
+    InboundTransferOriginPaymentMethodDetailsBillingDetailsAddress;
 
 /// `OutboundTransfer.DestinationPaymentMethodDetails.BillingDetails`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct OutboundTransferDestinationPaymentMethodDetailsBillingDetails {
-    /// `address`.
-    pub address: OutboundTransferDestinationPaymentMethodDetailsBillingDetailsAddress,
-    /// Email address.
-    pub email: Option<String>,
-    /// Full name.
-    pub name: Option<String>,
-}
-
-json_struct!(OutboundTransferDestinationPaymentMethodDetailsBillingDetails {
-    "address" => address,
-    "email" => email,
-    "name" => name,
-});
+///
+/// The same shape as [`InboundTransferOriginPaymentMethodDetailsBillingDetails`].
+pub type OutboundTransferDestinationPaymentMethodDetailsBillingDetails =
+    InboundTransferOriginPaymentMethodDetailsBillingDetails;
 
 /// `OutboundTransfer.DestinationPaymentMethodDetails.FinancialAccount`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct OutboundTransferDestinationPaymentMethodDetailsFinancialAccount {
-    /// Token of the FinancialAccount.
-    pub id: String,
-    /// The rails used to send funds.
-    pub network: String,
-}
+///
+/// The same shape as [`OutboundPaymentDestinationPaymentMethodDetailsFinancialAccount`].
+pub type OutboundTransferDestinationPaymentMethodDetailsFinancialAccount =
+    OutboundPaymentDestinationPaymentMethodDetailsFinancialAccount;
 
-json_struct!(OutboundTransferDestinationPaymentMethodDetailsFinancialAccount {
-    "id" => id,
-    "network" => network,
-});
+/// The type of the payment method used in the OutboundTransfer.
+///
+/// The same values as [`OutboundPaymentDestinationPaymentMethodDetailsType`].
+pub type OutboundTransferDestinationPaymentMethodDetailsType =
+    OutboundPaymentDestinationPaymentMethodDetailsType;
 
-open_enum! {
-    @json
-    /// The type of the payment method used in the OutboundTransfer.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundTransferDestinationPaymentMethodDetailsType {
-        FinancialAccount => "financial_account",
-        UsBankAccount => "us_bank_account",
-    }
-}
+/// Account holder type: individual or company.
+///
+/// The same values as [`InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountHolderType`].
+pub type OutboundTransferDestinationPaymentMethodDetailsUsBankAccountAccountHolderType =
+    InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountHolderType;
 
-open_enum! {
-    @json
-    /// Account holder type: individual or company.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundTransferDestinationPaymentMethodDetailsUsBankAccountAccountHolderType {
-        Company => "company",
-        Individual => "individual",
-    }
-}
+/// Account type: checkings or savings. Defaults to checking if omitted.
+///
+/// The same values as [`InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountType`].
+pub type OutboundTransferDestinationPaymentMethodDetailsUsBankAccountAccountType =
+    InboundTransferOriginPaymentMethodDetailsUsBankAccountAccountType;
 
-open_enum! {
-    @json
-    /// Account type: checkings or savings. Defaults to checking if omitted.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundTransferDestinationPaymentMethodDetailsUsBankAccountAccountType {
-        Checking => "checking",
-        Savings => "savings",
-    }
-}
-
-open_enum! {
-    @json
-    /// The network rails used. See the [docs](https://docs.stripe.com/treasury/money-movement/timelines) to learn more about money movement timelines for each network type.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundTransferDestinationPaymentMethodDetailsUsBankAccountNetwork {
-        Ach => "ach",
-        UsDomesticWire => "us_domestic_wire",
-    }
-}
+/// The network rails used. See the [docs](https://docs.stripe.com/treasury/money-movement/timelines) to learn more about money movement timelines for each network type.
+///
+/// The same values as [`OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountNetwork`].
+pub type OutboundTransferDestinationPaymentMethodDetailsUsBankAccountNetwork =
+    OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountNetwork;
 
 /// `OutboundTransfer.DestinationPaymentMethodDetails.UsBankAccount`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct OutboundTransferDestinationPaymentMethodDetailsUsBankAccount {
-    /// Account holder type: individual or company.
-    pub account_holder_type:
-        Option<OutboundTransferDestinationPaymentMethodDetailsUsBankAccountAccountHolderType>,
-    /// Account type: checkings or savings. Defaults to checking if omitted.
-    pub account_type:
-        Option<OutboundTransferDestinationPaymentMethodDetailsUsBankAccountAccountType>,
-    /// Name of the bank associated with the bank account.
-    pub bank_name: Option<String>,
-    /// Uniquely identifies this particular bank account. You can use this attribute to check whether two bank accounts are the same.
-    pub fingerprint: Option<String>,
-    /// Last four digits of the bank account number.
-    pub last4: Option<String>,
-    /// ID of the mandate used to make this payment.
-    pub mandate: Option<Expandable<Value>>,
-    /// The network rails used. See the [docs](https://docs.stripe.com/treasury/money-movement/timelines) to learn more about money movement timelines for each network type.
-    pub network: OutboundTransferDestinationPaymentMethodDetailsUsBankAccountNetwork,
-    /// Routing number of the bank account.
-    pub routing_number: Option<String>,
-}
-
-json_struct!(OutboundTransferDestinationPaymentMethodDetailsUsBankAccount {
-    "account_holder_type" => account_holder_type,
-    "account_type" => account_type,
-    "bank_name" => bank_name,
-    "fingerprint" => fingerprint,
-    "last4" => last4,
-    "mandate" => mandate,
-    "network" => network,
-    "routing_number" => routing_number,
-});
+///
+/// The same shape as [`OutboundPaymentDestinationPaymentMethodDetailsUsBankAccount`].
+pub type OutboundTransferDestinationPaymentMethodDetailsUsBankAccount =
+    OutboundPaymentDestinationPaymentMethodDetailsUsBankAccount;
 
 /// `OutboundTransfer.DestinationPaymentMethodDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -179,53 +88,20 @@ json_struct!(OutboundTransferDestinationPaymentMethodDetails {
     "us_bank_account" => us_bank_account,
 });
 
-open_enum! {
-    @json
-    /// Reason for the return.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundTransferReturnedDetailsCode {
-        AccountClosed => "account_closed",
-        AccountFrozen => "account_frozen",
-        BankAccountRestricted => "bank_account_restricted",
-        BankOwnershipChanged => "bank_ownership_changed",
-        Declined => "declined",
-        IncorrectAccountHolderName => "incorrect_account_holder_name",
-        InvalidAccountNumber => "invalid_account_number",
-        InvalidCurrency => "invalid_currency",
-        NoAccount => "no_account",
-        Other => "other",
-    }
-}
+/// Reason for the return.
+///
+/// The same values as [`OutboundPaymentReturnedDetailsCode`].
+pub type OutboundTransferReturnedDetailsCode = OutboundPaymentReturnedDetailsCode;
 
 /// `OutboundTransfer.ReturnedDetails`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct OutboundTransferReturnedDetails {
-    /// Reason for the return.
-    pub code: OutboundTransferReturnedDetailsCode,
-    /// The Transaction associated with this object.
-    pub transaction: Expandable<Value>,
-}
+///
+/// The same shape as [`OutboundPaymentReturnedDetails`].
+pub type OutboundTransferReturnedDetails = OutboundPaymentReturnedDetails;
 
-json_struct!(OutboundTransferReturnedDetails {
-    "code" => code,
-    "transaction" => transaction,
-});
-
-open_enum! {
-    @json
-    /// Current status of the OutboundTransfer: `processing`, `failed`, `canceled`, `posted`, `returned`. An OutboundTransfer is `processing` if it has been created and is pending. The status changes to `posted` once the OutboundTransfer has been "confirmed" and funds have left the account, or to `failed` or `canceled`. If an OutboundTransfer fails to arrive at its destination, its status will change to `returned`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundTransferStatus {
-        Canceled => "canceled",
-        Failed => "failed",
-        Posted => "posted",
-        Processing => "processing",
-        Returned => "returned",
-    }
-}
+/// Current status of the OutboundTransfer: `processing`, `failed`, `canceled`, `posted`, `returned`. An OutboundTransfer is `processing` if it has been created and is pending. The status changes to `posted` once the OutboundTransfer has been "confirmed" and funds have left the account, or to `failed` or `canceled`. If an OutboundTransfer fails to arrive at its destination, its status will change to `returned`.
+///
+/// The same values as [`OutboundPaymentStatus`].
+pub type OutboundTransferStatus = OutboundPaymentStatus;
 
 /// `OutboundTransfer.StatusTransitions`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -260,16 +136,11 @@ json_struct!(OutboundTransferTrackingDetailsAch {
     "trace_id" => trace_id,
 });
 
-open_enum! {
-    @json
-    /// The US bank account network used to send funds.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum OutboundTransferTrackingDetailsType {
-        Ach => "ach",
-        UsDomesticWire => "us_domestic_wire",
-    }
-}
+/// The US bank account network used to send funds.
+///
+/// The same values as [`OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountNetwork`].
+pub type OutboundTransferTrackingDetailsType =
+    OutboundPaymentDestinationPaymentMethodDetailsUsBankAccountNetwork;
 
 /// `OutboundTransfer.TrackingDetails.UsDomesticWire`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -33,49 +33,16 @@ open_enum! {
 }
 
 /// `ReceivedCredit.InitiatingPaymentMethodDetails.BillingDetails.Address`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReceivedCreditInitiatingPaymentMethodDetailsBillingDetailsAddress {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(ReceivedCreditInitiatingPaymentMethodDetailsBillingDetailsAddress {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`InboundTransferOriginPaymentMethodDetailsBillingDetailsAddress`].
+pub type ReceivedCreditInitiatingPaymentMethodDetailsBillingDetailsAddress =
+    InboundTransferOriginPaymentMethodDetailsBillingDetailsAddress;
 
 /// `ReceivedCredit.InitiatingPaymentMethodDetails.BillingDetails`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReceivedCreditInitiatingPaymentMethodDetailsBillingDetails {
-    /// `address`.
-    pub address: ReceivedCreditInitiatingPaymentMethodDetailsBillingDetailsAddress,
-    /// Email address.
-    pub email: Option<String>,
-    /// Full name.
-    pub name: Option<String>,
-}
-
-json_struct!(ReceivedCreditInitiatingPaymentMethodDetailsBillingDetails {
-    "address" => address,
-    "email" => email,
-    "name" => name,
-});
+///
+/// The same shape as [`InboundTransferOriginPaymentMethodDetailsBillingDetails`].
+pub type ReceivedCreditInitiatingPaymentMethodDetailsBillingDetails =
+    InboundTransferOriginPaymentMethodDetailsBillingDetails;
 
 /// `ReceivedCredit.InitiatingPaymentMethodDetails.FinancialAccount`.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -34,123 +34,39 @@ open_enum! {
 }
 
 /// `ReceivedDebit.InitiatingPaymentMethodDetails.BillingDetails.Address`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReceivedDebitInitiatingPaymentMethodDetailsBillingDetailsAddress {
-    /// City, district, suburb, town, or village.
-    pub city: Option<String>,
-    /// Two-letter country code ([ISO 3166-1 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2)).
-    pub country: Option<String>,
-    /// Address line 1, such as the street, PO Box, or company name.
-    pub line1: Option<String>,
-    /// Address line 2, such as the apartment, suite, unit, or building.
-    pub line2: Option<String>,
-    /// ZIP or postal code.
-    pub postal_code: Option<String>,
-    /// State, county, province, or region ([ISO 3166-2](https://en.wikipedia.org/wiki/ISO_3166-2)).
-    pub state: Option<String>,
-}
-
-json_struct!(ReceivedDebitInitiatingPaymentMethodDetailsBillingDetailsAddress {
-    "city" => city,
-    "country" => country,
-    "line1" => line1,
-    "line2" => line2,
-    "postal_code" => postal_code,
-    "state" => state,
-});
+///
+/// The same shape as [`InboundTransferOriginPaymentMethodDetailsBillingDetailsAddress`].
+pub type ReceivedDebitInitiatingPaymentMethodDetailsBillingDetailsAddress =
+    InboundTransferOriginPaymentMethodDetailsBillingDetailsAddress;
 
 /// `ReceivedDebit.InitiatingPaymentMethodDetails.BillingDetails`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReceivedDebitInitiatingPaymentMethodDetailsBillingDetails {
-    /// `address`.
-    pub address: ReceivedDebitInitiatingPaymentMethodDetailsBillingDetailsAddress,
-    /// Email address.
-    pub email: Option<String>,
-    /// Full name.
-    pub name: Option<String>,
-}
-
-json_struct!(ReceivedDebitInitiatingPaymentMethodDetailsBillingDetails {
-    "address" => address,
-    "email" => email,
-    "name" => name,
-});
+///
+/// The same shape as [`InboundTransferOriginPaymentMethodDetailsBillingDetails`].
+pub type ReceivedDebitInitiatingPaymentMethodDetailsBillingDetails =
+    InboundTransferOriginPaymentMethodDetailsBillingDetails;
 
 /// `ReceivedDebit.InitiatingPaymentMethodDetails.FinancialAccount`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReceivedDebitInitiatingPaymentMethodDetailsFinancialAccount {
-    /// The FinancialAccount ID.
-    pub id: String,
-    /// The rails the ReceivedCredit was sent over. A FinancialAccount can only send funds over `stripe`.
-    pub network: String,
-}
+///
+/// The same shape as [`ReceivedCreditInitiatingPaymentMethodDetailsFinancialAccount`].
+pub type ReceivedDebitInitiatingPaymentMethodDetailsFinancialAccount =
+    ReceivedCreditInitiatingPaymentMethodDetailsFinancialAccount;
 
-json_struct!(ReceivedDebitInitiatingPaymentMethodDetailsFinancialAccount {
-    "id" => id,
-    "network" => network,
-});
-
-open_enum! {
-    @json
-    /// Polymorphic type matching the originating money movement's source. This can be an external account, a Stripe balance, or a FinancialAccount.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum ReceivedDebitInitiatingPaymentMethodDetailsType {
-        Balance => "balance",
-        FinancialAccount => "financial_account",
-        IssuingCard => "issuing_card",
-        Stripe => "stripe",
-        UsBankAccount => "us_bank_account",
-    }
-}
+/// Polymorphic type matching the originating money movement's source. This can be an external account, a Stripe balance, or a FinancialAccount.
+///
+/// The same values as [`ReceivedCreditInitiatingPaymentMethodDetailsType`].
+pub type ReceivedDebitInitiatingPaymentMethodDetailsType =
+    ReceivedCreditInitiatingPaymentMethodDetailsType;
 
 /// `ReceivedDebit.InitiatingPaymentMethodDetails.UsBankAccount`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReceivedDebitInitiatingPaymentMethodDetailsUsBankAccount {
-    /// Bank name.
-    pub bank_name: Option<String>,
-    /// The last four digits of the bank account number.
-    pub last4: Option<String>,
-    /// The routing number for the bank account.
-    pub routing_number: Option<String>,
-}
-
-json_struct!(ReceivedDebitInitiatingPaymentMethodDetailsUsBankAccount {
-    "bank_name" => bank_name,
-    "last4" => last4,
-    "routing_number" => routing_number,
-});
+///
+/// The same shape as [`ReceivedCreditInitiatingPaymentMethodDetailsUsBankAccount`].
+pub type ReceivedDebitInitiatingPaymentMethodDetailsUsBankAccount =
+    ReceivedCreditInitiatingPaymentMethodDetailsUsBankAccount;
 
 /// `ReceivedDebit.InitiatingPaymentMethodDetails`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReceivedDebitInitiatingPaymentMethodDetails {
-    /// Set when `type` is `balance`.
-    pub balance: Option<String>,
-    /// `billing_details`.
-    pub billing_details: ReceivedDebitInitiatingPaymentMethodDetailsBillingDetails,
-    /// `financial_account`.
-    pub financial_account: Option<ReceivedDebitInitiatingPaymentMethodDetailsFinancialAccount>,
-    /// Set when `type` is `issuing_card`. This is an [Issuing Card](https://docs.stripe.com/api#issuing_cards) ID.
-    pub issuing_card: Option<String>,
-    /// Polymorphic type matching the originating money movement's source. This can be an external account, a Stripe balance, or a FinancialAccount.
-    pub r#type: ReceivedDebitInitiatingPaymentMethodDetailsType,
-    /// `us_bank_account`.
-    pub us_bank_account: Option<ReceivedDebitInitiatingPaymentMethodDetailsUsBankAccount>,
-}
-
-json_struct!(ReceivedDebitInitiatingPaymentMethodDetails {
-    "balance" => balance,
-    "billing_details" => billing_details,
-    "financial_account" => financial_account,
-    "issuing_card" => issuing_card,
-    "type" => r#type,
-    "us_bank_account" => us_bank_account,
-});
+///
+/// The same shape as [`ReceivedCreditInitiatingPaymentMethodDetails`].
+pub type ReceivedDebitInitiatingPaymentMethodDetails = ReceivedCreditInitiatingPaymentMethodDetails;
 
 /// `ReceivedDebit.LinkedFlows`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -191,19 +107,11 @@ open_enum! {
     }
 }
 
-open_enum! {
-    @json
-    /// Set if a ReceivedDebit can't be reversed.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum ReceivedDebitReversalDetailsRestrictedReason {
-        AlreadyReversed => "already_reversed",
-        DeadlinePassed => "deadline_passed",
-        NetworkRestricted => "network_restricted",
-        Other => "other",
-        SourceFlowRestricted => "source_flow_restricted",
-    }
-}
+/// Set if a ReceivedDebit can't be reversed.
+///
+/// The same values as [`ReceivedCreditReversalDetailsRestrictedReason`].
+pub type ReceivedDebitReversalDetailsRestrictedReason =
+    ReceivedCreditReversalDetailsRestrictedReason;
 
 /// `ReceivedDebit.ReversalDetails`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -220,16 +128,10 @@ json_struct!(ReceivedDebitReversalDetails {
     "restricted_reason" => restricted_reason,
 });
 
-open_enum! {
-    @json
-    /// Status of the ReceivedDebit. ReceivedDebits are created with a status of either `succeeded` (approved) or `failed` (declined). The failure reason can be found under the `failure_code`.
-    ///
-    /// The documented values, and `Unknown` for any other.
-    pub enum ReceivedDebitStatus {
-        Failed => "failed",
-        Succeeded => "succeeded",
-    }
-}
+/// Status of the ReceivedDebit. ReceivedDebits are created with a status of either `succeeded` (approved) or `failed` (declined). The failure reason can be found under the `failure_code`.
+///
+/// The same values as [`ReceivedCreditStatus`].
+pub type ReceivedDebitStatus = ReceivedCreditStatus;
 
 /// Legacy ReceivedDebits are part of the v1 version of Treasury for platforms and do not support many of the features introduced in [Treasury for platforms v2](https://docs.stripe.com/treasury/connect). Use [Received Debits](https://docs.stripe.com/api/v2/money-management/received-debits?api-version=preview) instead of building a new v1 integration.
 ///
