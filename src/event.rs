@@ -8,11 +8,14 @@ mod object_ref;
 mod one_pass;
 mod raw;
 mod scan;
+mod shape_path;
 mod thin;
 mod wire;
 
 pub use envelope::{Event, RequestInfo};
 pub use event_type::EventType;
+#[cfg(test)]
+pub(crate) use object::parse_as;
 pub use object::EventObject;
 pub use object_ref::ObjectRef;
 pub use thin::{RelatedObject, ThinEvent};

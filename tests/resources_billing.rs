@@ -59,12 +59,11 @@ fn product(object: &Value) -> Product {
     }
 }
 
-/// Parses `value` as `T` with the field path in the error, as `Event::object_as` does.
+/// Parses `value` as `T` with the field path in the error, through `Event::object_as`.
 fn parse_as<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
-    let text = value.to_string();
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize::<_, T>(&mut deserializer)
-        .map_err(|e| format!("{}: {}", e.path(), e.inner()))
+    event_around("test.parsed", value)
+        .object_as::<T>()
+        .map_err(|e| e.to_string())
 }
 
 /// Parses every object of `kind` in the shared corpus as `T`; how many there were.

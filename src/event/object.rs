@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::object_ref::ObjectRef;
 use super::one_pass::{self, FirstKind};
+use super::shape_path::{Path, Step};
 use crate::error::Error;
 use crate::resources;
 
@@ -167,15 +168,12 @@ const fn typed_names<const N: usize>(catalog: &[(&'static str, bool)]) -> [&'sta
 
 /// Reads `raw` as `T`, reporting the field path of the first mismatch.
 ///
-/// The fast path parses without tracking the path; only a failed parse is repeated with
-/// `serde_path_to_error`, so the common case pays nothing for good error messages.
+/// The path comes from where in the text serde_json stopped ([`Path::of_error`]), so the
+/// resource's `Deserialize` is compiled for one deserializer only and the common case pays
+/// nothing for good error messages.
 pub(crate) fn parse_as<T: DeserializeOwned>(raw: &RawValue, prefix: &str) -> Result<T, Error> {
-    if let Ok(value) = serde_json::from_str(raw.get()) {
-        return Ok(value);
-    }
-    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
-    serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| shape_error(error, prefix, std::any::type_name::<T>()))
+    serde_json::from_str(raw.get())
+        .map_err(|error| shape_error(raw.get(), error, prefix, std::any::type_name::<T>()))
 }
 
 /// How many mismatched members one object may have set aside before it is an error.
@@ -200,11 +198,10 @@ fn parse_typed<T: DeserializeOwned>(raw: &RawValue, strict: bool) -> Result<T, E
         // Through text rather than `&Value`, so the resource's `Deserialize` is compiled for
         // one deserializer (the one `parse_as` already uses), not a second.
         let text = value.to_string();
-        let mut deserializer = serde_json::Deserializer::from_str(&text);
-        match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        match serde_json::from_str::<T>(&text) {
             Ok(read) => return Ok(read),
             Err(error) => {
-                if !set_aside(&mut value, error.path()) {
+                if !set_aside(&mut value, &Path::of_error(&text, &error)) {
                     break;
                 }
             }
@@ -215,20 +212,18 @@ fn parse_typed<T: DeserializeOwned>(raw: &RawValue, strict: bool) -> Result<T, E
 
 /// Removes the member (or array element) at `path`; false when there is none to remove.
 // Not generic, so it is compiled once rather than once per `T`.
-fn set_aside(value: &mut Value, path: &serde_path_to_error::Path) -> bool {
-    use serde_path_to_error::Segment;
-    let segments: Vec<&Segment> = path.iter().collect();
-    let Some((last, parents)) = segments.split_last() else {
+fn set_aside(value: &mut Value, path: &Path) -> bool {
+    let Some((last, parents)) = path.0.split_last() else {
         return false;
     };
     let mut here = value;
-    for segment in parents {
-        here = match (segment, here) {
-            (Segment::Map { key }, Value::Object(map)) => match map.get_mut(key.as_str()) {
+    for step in parents {
+        here = match (step, here) {
+            (Step::Key(key), Value::Object(map)) => match map.get_mut(key.as_str()) {
                 Some(next) => next,
                 None => return false,
             },
-            (Segment::Seq { index }, Value::Array(items)) => match items.get_mut(*index) {
+            (Step::Index(index), Value::Array(items)) => match items.get_mut(*index) {
                 Some(next) => next,
                 None => return false,
             },
@@ -236,8 +231,8 @@ fn set_aside(value: &mut Value, path: &serde_path_to_error::Path) -> bool {
         };
     }
     match (last, here) {
-        (Segment::Map { key }, Value::Object(map)) => map.remove(key.as_str()).is_some(),
-        (Segment::Seq { index }, Value::Array(items)) if *index < items.len() => {
+        (Step::Key(key), Value::Object(map)) => map.remove(key.as_str()).is_some(),
+        (Step::Index(index), Value::Array(items)) if *index < items.len() => {
             items.remove(*index);
             true
         }
@@ -246,21 +241,12 @@ fn set_aside(value: &mut Value, path: &serde_path_to_error::Path) -> bool {
 }
 
 // Not generic, so it is compiled once rather than once per `T`.
-fn shape_error(
-    error: serde_path_to_error::Error<serde_json::Error>,
-    prefix: &str,
-    target: &'static str,
-) -> Error {
-    let path = error.path().to_string();
-    let path = if path == "." {
-        prefix.to_owned()
-    } else {
-        format!("{prefix}.{path}")
-    };
+fn shape_error(text: &str, error: serde_json::Error, prefix: &str, target: &'static str) -> Error {
+    let path = format!("{prefix}{}", Path::of_error(text, &error));
     Error::ObjectShape {
         path: path.into_boxed_str(),
         target,
-        error: error.into_inner(),
+        error,
     }
 }
 
