@@ -18,4 +18,5 @@ pub use event_type::EventType;
 pub(crate) use object::parse_as;
 pub use object::EventObject;
 pub use object_ref::ObjectRef;
+pub(crate) use one_pass::from_text;
 pub use thin::{RelatedObject, ThinEvent};

@@ -11,9 +11,13 @@
 //! - Amounts are `i64` in the currency's minor unit; timestamps are Unix seconds
 //!   ([`Timestamp`], see [`to_datetime`]); ids that an API request may expand are
 //!   [`Expandable`].
-//! - Option bags whose shape depends on the payment method or product (`next_action`,
-//!   `payment_method_options`, `payment_method_details`, `automatic_tax`, …) stay
-//!   [`serde_json::Value`]; each struct's docs name them.
+//! - Option bags (`next_action`, `payment_method_options`, `payment_method_details`,
+//!   `automatic_tax`, …) are typed too: `tools/typegen` generates their types
+//!   ([`PaymentIntentNextAction`] and the rest, in this module) from Stripe's API description,
+//!   always compiled. A field still [`serde_json::Value`] holds another resource that a family
+//!   feature types (a tax rate, a discount, a plan, a card or a source: the hand-written
+//!   resources depend on no feature) or a field of an old API version; each struct's docs
+//!   name them.
 
 mod common;
 mod generated;

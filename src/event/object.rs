@@ -186,7 +186,9 @@ const MAX_SET_ASIDE: usize = 64;
 ///
 /// The common case is one strict parse; only a mismatch pays for the retries.
 fn parse_typed<T: DeserializeOwned>(raw: &RawValue, strict: bool) -> Result<T, Error> {
-    let first = match parse_as::<T>(raw, "") {
+    let first = match one_pass::from_text::<T>(raw.get())
+        .map_err(|error| shape_error(raw.get(), error, "", std::any::type_name::<T>()))
+    {
         Ok(value) => return Ok(value),
         Err(error) if strict => return Err(error),
         Err(error) => error,
@@ -196,9 +198,9 @@ fn parse_typed<T: DeserializeOwned>(raw: &RawValue, strict: bool) -> Result<T, E
     };
     for _ in 0..MAX_SET_ASIDE {
         // Through text rather than `&Value`, so the resource's `Deserialize` is compiled for
-        // one deserializer (the one `parse_as` already uses), not a second.
+        // one deserializer (the one the one-pass read uses), not a second.
         let text = value.to_string();
-        match serde_json::from_str::<T>(&text) {
+        match one_pass::from_text::<T>(&text) {
             Ok(read) => return Ok(read),
             Err(error) => {
                 if !set_aside(&mut value, &Path::of_error(&text, &error)) {

@@ -64,20 +64,32 @@ pub(crate) fn first_kind(raw: &RawValue) -> FirstKind {
 /// `raw` read as `T` in one pass, every `id` a string and every `object` equal to `kind`;
 /// `None` when anything is otherwise.
 pub(crate) fn read<T: DeserializeOwned>(raw: &RawValue, kind: &str) -> Option<T> {
-    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+    through_checked(raw.get(), Some(kind)).ok()
+}
+
+/// `text` read as the JSON object `T`, with serde_json's errors and no identity checks.
+///
+/// What `serde_json::from_str` does, but through the same deserializer type as [`read`], so
+/// that a resource's `Deserialize` is compiled once for both (the visitor of a large resource
+/// is thousands of lines of machine code).
+pub(crate) fn from_text<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    through_checked(text, None)
+}
+
+fn through_checked<T: DeserializeOwned>(text: &str, kind: Option<&str>) -> serde_json::Result<T> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(Checked {
         inner: &mut deserializer,
         kind,
-    })
-    .ok()?;
-    deserializer.end().ok()?;
-    Some(value)
+    })?;
+    deserializer.end()?;
+    Ok(value)
 }
 
 /// A JSON object deserializer that checks the identity keys as they go by.
 struct Checked<'k, D> {
     inner: D,
-    kind: &'k str,
+    kind: Option<&'k str>,
 }
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for Checked<'_, D> {
@@ -99,7 +111,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Checked<'_, D> {
 
 struct CheckedVisitor<'k, V> {
     visitor: V,
-    kind: &'k str,
+    kind: Option<&'k str>,
 }
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for CheckedVisitor<'_, V> {
@@ -128,7 +140,7 @@ enum Identity {
 
 struct CheckedMap<'k, A> {
     map: A,
-    kind: &'k str,
+    kind: Option<&'k str>,
     next: Identity,
 }
 
@@ -142,9 +154,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for CheckedMap<'_, A> {
         let Some(key) = self.map.next_key::<Text<'de>>()? else {
             return Ok(None);
         };
-        self.next = match key.as_str() {
-            "id" => Identity::Id,
-            "object" => Identity::Object,
+        self.next = match (key.as_str(), self.kind) {
+            (_, None) => Identity::Neither,
+            ("id", Some(_)) => Identity::Id,
+            ("object", Some(_)) => Identity::Object,
             _ => Identity::Neither,
         };
         key.feed(seed).map(Some)
@@ -158,7 +171,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for CheckedMap<'_, A> {
         // A value that is no string fails here, as it should: the identity read would take it
         // as "no identity".
         let text = self.map.next_value::<Text<'de>>()?;
-        if identity == Identity::Object && text.as_str() != self.kind {
+        if identity == Identity::Object && Some(text.as_str()) != self.kind {
             return Err(de::Error::custom("`object` repeated with another value"));
         }
         text.feed(seed)

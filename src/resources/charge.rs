@@ -17,8 +17,9 @@ use crate::open_enum::open_enum;
 /// 2017-02-14, its id after), `invoice`, `order` and `destination`. `refunds` is a list object
 /// (a bare array before 2014-06-17, and absent unless expanded from 2022-11-15).
 ///
-/// Option bags whose shape is per payment method stay [`serde_json::Value`]:
-/// `payment_method_details`, `source` (a card, bank account or source object) and `level3`.
+/// Option bags (`payment_method_details`, `level3`, `radar_options`, …) are typed from Stripe's
+/// API description ([`ChargePaymentMethodDetails`] and the rest); `source` (a card, bank
+/// account or source object, of the `payments` family) stays [`serde_json::Value`].
 ///
 /// # Examples
 ///

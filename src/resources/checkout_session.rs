@@ -19,13 +19,10 @@ use crate::open_enum::open_enum;
 /// `shipping_rate` became `shipping_cost.shipping_rate` in 2022-08-01. All of them are here.
 /// `line_items` is sent only when expanded.
 ///
-/// Settings echoed from the create request, whose shape is per product or per payment method,
-/// stay [`serde_json::Value`]: `adaptive_pricing`, `after_expiration`, `automatic_tax`,
-/// `branding_settings`, `consent_collection`, `currency_conversion`, `custom_text`,
-/// `invoice_creation`, `managed_payments`, `name_collection`, `optional_items`,
-/// `payment_method_configuration_details`, `payment_method_options`, `permissions`,
-/// `phone_number_collection`, `presentment_details`, `saved_payment_method_options`,
-/// `shipping_address_collection`, `tax_id_collection` and `wallet_options`.
+/// Settings echoed from the create request (`adaptive_pricing`, `automatic_tax`,
+/// `custom_text`, `payment_method_options`, …) are typed from Stripe's API description
+/// ([`CheckoutSessionPaymentMethodOptions`] and the rest); `display_items` (before 2020-08-27)
+/// stays [`serde_json::Value`].
 ///
 /// # Examples
 ///
@@ -267,8 +264,8 @@ pub struct CheckoutSessionConsent {
 
 /// One custom field of `custom_fields`, with what the customer entered.
 ///
-/// The `dropdown`, `numeric` and `text` bags stay [`serde_json::Value`];
-/// [`value`](CheckoutSessionCustomField::value) reads the entry from whichever is set.
+/// [`value`](CheckoutSessionCustomField::value) reads the entry from whichever of `dropdown`,
+/// `numeric` and `text` is set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
@@ -325,7 +322,7 @@ pub struct CheckoutSessionDiscount {
 
 /// `total_details`: what the total is made of.
 ///
-/// `breakdown` (sent only when expanded) stays [`serde_json::Value`].
+/// `breakdown` is sent only when expanded.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]

@@ -19,10 +19,10 @@ use crate::open_enum::open_enum;
 /// a plain string (read into [`DisputeEvidence::uncategorized_text`]) and the deadline was
 /// `evidence_due_by` instead of `evidence_details.due_by`.
 ///
-/// `balance_transactions` holds whole balance transaction objects, and
-/// `payment_method_details` types only the card part; both per-network blobs
-/// (`amazon_pay`, `klarna`, `paypal`) and the evidence you submit for enhanced programmes
-/// (`evidence.enhanced_evidence`, `evidence.appeal`) stay [`serde_json::Value`].
+/// `balance_transactions` holds whole balance transaction objects and stays
+/// [`serde_json::Value`]; the per-network details (`amazon_pay`, `klarna`, `paypal`) and the
+/// evidence you submit for enhanced programmes (`evidence.enhanced_evidence`,
+/// `evidence.appeal`) are typed from Stripe's API description.
 ///
 /// # Examples
 ///
@@ -346,7 +346,8 @@ open_enum! {
 
 /// Details of the disputed payment method: `dispute.payment_method_details`.
 ///
-/// The card part is typed; `amazon_pay`, `klarna` and `paypal` stay [`serde_json::Value`].
+/// The card part is typed by hand; `amazon_pay`, `klarna` and `paypal` from Stripe's API
+/// description.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]

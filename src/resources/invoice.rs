@@ -34,9 +34,10 @@ use crate::open_enum::open_enum;
 /// `collection_method`), `application_fee` / `application_fee_amount`, `discount` (now
 /// `discounts`), `tax` and `tax_percent`.
 ///
-/// Option bags whose shape varies stay [`serde_json::Value`]: `automatic_tax`, `rendering`,
-/// `rendering_options`, `payment_settings.payment_method_options`, `transfer_data`, `discount`,
-/// tax rates and shipping taxes.
+/// Option bags (`automatic_tax`, `rendering`, `payment_settings.payment_method_options`, …) are
+/// typed from Stripe's API description ([`InvoiceAutomaticTax`] and the rest). Still
+/// [`serde_json::Value`]: the resources of the `billing` family an invoice holds (`discount`,
+/// tax rates), and `rendering_options` and `transfer_data` as older API versions sent them.
 ///
 /// # Examples
 ///

@@ -45,9 +45,9 @@ pub(crate) fn members(value: Value) -> Option<Map<String, Value>> {
     }
 }
 
-/// Writes one member; `None` and the (never-written) skipped members leave no key.
-pub(crate) fn write_member<T: ToJson + ?Sized>(map: &mut Map<String, Value>, key: &str, value: &T) {
-    let value = value.to_json();
+/// Writes one member; `None` and the (never-written) skipped members leave no key. Not
+/// generic, so it is compiled once rather than per member type.
+pub(crate) fn write_member(map: &mut Map<String, Value>, key: &str, value: Value) {
     if !value.is_null() {
         map.insert(key.to_owned(), value);
     }
@@ -133,7 +133,10 @@ impl<T: FromJson> FromJson for Option<T> {
 
 impl<T: ToJson> ToJson for Option<T> {
     fn to_json(&self) -> Value {
-        self.as_ref().map_or(Value::Null, ToJson::to_json)
+        match self {
+            Some(value) => value.to_json(),
+            None => Value::Null,
+        }
     }
 }
 
@@ -154,7 +157,17 @@ impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: Value) -> Option<Self> {
         match value {
             Value::Null => Some(Vec::new()),
-            Value::Array(items) => Some(items.into_iter().filter_map(T::from_json).collect()),
+            // A plain loop: an iterator chain would instantiate the in-place-collect machinery
+            // for every element type.
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    if let Some(item) = T::from_json(item) {
+                        out.push(item);
+                    }
+                }
+                Some(out)
+            }
             _ => None,
         }
     }
@@ -162,7 +175,11 @@ impl<T: FromJson> FromJson for Vec<T> {
 
 impl<T: ToJson> ToJson for Vec<T> {
     fn to_json(&self) -> Value {
-        Value::Array(self.iter().map(ToJson::to_json).collect())
+        let mut out = Vec::with_capacity(self.len());
+        for item in self {
+            out.push(item.to_json());
+        }
+        Value::Array(out)
     }
 }
 
@@ -171,11 +188,15 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
     fn from_json(value: Value) -> Option<Self> {
         match value {
             Value::Null => Some(BTreeMap::new()),
-            Value::Object(map) => Some(
-                map.into_iter()
-                    .filter_map(|(key, value)| Some((key, T::from_json(value)?)))
-                    .collect(),
-            ),
+            Value::Object(map) => {
+                let mut out = BTreeMap::new();
+                for (key, value) in map {
+                    if let Some(value) = T::from_json(value) {
+                        out.insert(key, value);
+                    }
+                }
+                Some(out)
+            }
             _ => None,
         }
     }
@@ -183,11 +204,11 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
 
 impl<T: ToJson> ToJson for BTreeMap<String, T> {
     fn to_json(&self) -> Value {
-        Value::Object(
-            self.iter()
-                .map(|(key, value)| (key.clone(), value.to_json()))
-                .collect(),
-        )
+        let mut out = Map::new();
+        for (key, value) in self {
+            out.insert(key.clone(), value.to_json());
+        }
+        Value::Object(out)
     }
 }
 
@@ -243,12 +264,12 @@ impl<T: ToJson> ToJson for List<T> {
     fn to_json(&self) -> Value {
         let mut map = Map::new();
         map.insert("object".to_owned(), Value::from("list"));
-        write_member(&mut map, "data", &self.data);
-        write_member(&mut map, "has_more", &self.has_more);
+        write_member(&mut map, "data", self.data.to_json());
+        write_member(&mut map, "has_more", self.has_more.to_json());
         if let Some(count) = self.total_count {
             map.insert("total_count".to_owned(), Value::from(count));
         }
-        write_member(&mut map, "url", &self.url);
+        write_member(&mut map, "url", self.url.to_json());
         Value::Object(map)
     }
 }
@@ -275,7 +296,11 @@ macro_rules! json_struct {
             fn to_json(&self) -> ::serde_json::Value {
                 #[allow(unused_mut)]
                 let mut map = ::serde_json::Map::new();
-                $($crate::resources::json::write_member(&mut map, $key, &self.$field);)*
+                $($crate::resources::json::write_member(
+                    &mut map,
+                    $key,
+                    $crate::resources::json::ToJson::to_json(&self.$field),
+                );)*
                 ::serde_json::Value::Object(map)
             }
         }
@@ -390,7 +415,7 @@ macro_rules! json_via_serde {
                 // Through text, so the resource's `Deserialize` is compiled for one
                 // deserializer only (an expanded object in a webhook is rare).
                 fn from_json(value: ::serde_json::Value) -> Option<Self> {
-                    ::serde_json::from_str(&value.to_string()).ok()
+                    $crate::event::from_text(&value.to_string()).ok()
                 }
             }
 

@@ -14,8 +14,8 @@ use crate::open_enum::open_enum;
 /// Every field of the current API reference; fields an API version does not send are `None`
 /// (or empty). `charges` is the pre-2022-11-15 list of attempts, later replaced by
 /// `latest_charge`; `invoice` was removed in 2025-03-31.basil. Option bags that vary by payment
-/// method (`next_action`, `payment_method_options`, `amount_details`, `processing`, …) stay
-/// [`serde_json::Value`]: their shape is per method and typing them buys a webhook nothing.
+/// method (`next_action`, `payment_method_options`, `amount_details`, `processing`, …) are
+/// typed from Stripe's API description ([`PaymentIntentNextAction`] and the rest).
 ///
 /// # Examples
 ///

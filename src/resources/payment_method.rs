@@ -10,10 +10,10 @@ use crate::open_enum::open_enum;
 /// A PaymentMethod (`"object": "payment_method"`).
 ///
 /// Every field of the current API reference. `type` says which kind it is, and the field of
-/// the same name holds that kind's details. Card details are typed ([`PaymentMethodCard`]);
-/// the details of every other kind (`us_bank_account`, `sepa_debit`, `link`, `card_present`,
-/// …) stay [`serde_json::Value`]: there are dozens, each its own shape, and webhooks rarely
-/// need more than the type. `radar_options` is a `Value` too.
+/// the same name holds that kind's details. Card details are typed by hand
+/// ([`PaymentMethodCard`]); the details of every other kind (`us_bank_account`, `sepa_debit`,
+/// `link`, `card_present`, …) and `radar_options` are typed from Stripe's API description
+/// ([`PaymentMethodUsBankAccount`] and the rest).
 ///
 /// # Examples
 ///

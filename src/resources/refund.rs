@@ -10,8 +10,8 @@ use crate::open_enum::open_enum;
 /// A Refund (`"object": "refund"`).
 ///
 /// Every field of the current API reference; fields an API version does not send are `None`.
-/// Option bags whose shape is per payment method stay [`serde_json::Value`]:
-/// `destination_details` and `next_action`.
+/// Option bags whose shape is per payment method (`destination_details`, `next_action`) are
+/// typed from Stripe's API description ([`RefundDestinationDetails`], [`RefundNextAction`]).
 ///
 /// # Examples
 ///

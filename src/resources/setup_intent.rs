@@ -12,8 +12,8 @@ use crate::open_enum::open_enum;
 ///
 /// Every field of the current API reference; fields an API version does not send are `None`
 /// (or empty). Option bags that vary by payment method (`next_action`,
-/// `payment_method_options`, `automatic_payment_methods`,
-/// `payment_method_configuration_details`, `managed_payments`) stay [`serde_json::Value`].
+/// `payment_method_options`, `automatic_payment_methods`, …) are typed from Stripe's API
+/// description ([`SetupIntentNextAction`] and the rest).
 ///
 /// # Examples
 ///

@@ -23,10 +23,10 @@ use crate::open_enum::open_enum;
 ///   `start` of `start_date`, and `discount` was replaced by `discounts`; `tax_percent` was
 ///   replaced by tax rates.
 ///
-/// Option bags whose shape varies (`automatic_tax`, `billing_cycle_anchor_config`,
-/// `billing_schedules`, `managed_payments`, `payment_settings.payment_method_options`,
-/// `presentment_details`, `status_details`, `plan`, `discount`, tax rates) stay
-/// [`serde_json::Value`].
+/// Option bags (`automatic_tax`, `billing_cycle_anchor_config`,
+/// `payment_settings.payment_method_options`, …) are typed from Stripe's API description
+/// ([`SubscriptionAutomaticTax`] and the rest); the resources of the `billing` family that a
+/// subscription holds (`plan`, `discount`, tax rates) stay [`serde_json::Value`].
 ///
 /// # Examples
 ///
